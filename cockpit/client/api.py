@@ -1,0 +1,93 @@
+"""The HTTP client every front end uses: the app, the CLI, and scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from cockpit.domain.models import BulkResult, Item, Page
+
+
+class ApiError(Exception):
+    """The server said no (a 4xx/5xx), or could not be reached (status 0)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.message} (HTTP {self.status})" if self.status else self.message
+
+
+class CockpitClient:
+    def __init__(self, base_url: str, token: str, *, origin: str = "api",
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/api/v1",
+            headers={"Authorization": f"Bearer {token}", "X-Cockpit-Origin": origin},
+            transport=transport,
+            timeout=timeout,
+        )
+
+    async def __aenter__(self) -> CockpitClient:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ApiError(0, f"cannot reach {self.base_url}: {exc.__class__.__name__}") from exc
+        if response.is_error:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text or response.reason_phrase
+            raise ApiError(response.status_code, str(detail))
+        return response.json()
+
+    async def list_inbox(self, *, state: str = "active", kind: str | None = None,
+                         q: str | None = None, view: str | None = None, limit: int = 50,
+                         cursor: str | None = None) -> Page:
+        params = {"state": state, "kind": kind, "q": q, "view": view, "limit": limit,
+                  "cursor": cursor}
+        data = await self._call("GET", "/inbox", params={k: v for k, v in params.items()
+                                                         if v is not None})
+        return Page.model_validate(data)
+
+    async def count(self) -> dict[str, int]:
+        return await self._call("GET", "/inbox/count")
+
+    async def get(self, item_id: int) -> Item:
+        return Item.model_validate(await self._call("GET", f"/inbox/{item_id}"))
+
+    async def patch(self, item_id: int, state: str, resolved_action: str | None = None) -> Item:
+        body: dict[str, Any] = {"state": state}
+        if resolved_action is not None:
+            body["resolved_action"] = resolved_action
+        return Item.model_validate(await self._call("PATCH", f"/inbox/{item_id}", json=body))
+
+    async def bulk(self, ids: list[int], op: str) -> BulkResult:
+        data = await self._call("POST", "/inbox/bulk", json={"ids": ids, "op": op})
+        return BulkResult.model_validate(data)
+
+    async def ingest(self, item: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("POST", "/inbox/items", json=item)
+
+    async def act(self, item_id: int, name: str, params: dict[str, Any] | None = None) -> Item:
+        data = await self._call("POST", f"/inbox/{item_id}/actions/{name}", json=params or {})
+        return Item.model_validate(data["item"])
+
+    async def audit(self, **filters: str | int | None) -> list[dict[str, Any]]:
+        params = {k: v for k, v in filters.items() if v is not None}
+        return (await self._call("GET", "/audit", params=params))["records"]

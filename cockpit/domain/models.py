@@ -1,0 +1,167 @@
+"""The item model shared by every layer (DESIGN.md, "Items")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cockpit.domain.roles import Role
+
+
+class Kind(StrEnum):
+    WAITPOINT = "waitpoint"
+    ESCALATION = "escalation"
+    FAILED_RUN = "failed_run"
+    MESSAGE = "message"
+    TICKET = "ticket"
+
+
+KNOWN_KINDS = frozenset(k.value for k in Kind)
+
+
+class State(StrEnum):
+    UNREAD = "unread"
+    READ = "read"
+    RESOLVED = "resolved"
+
+
+class StateFilter(StrEnum):
+    """What `GET /inbox?state=` accepts: the states plus the tab groupings."""
+
+    ACTIVE = "active"
+    UNREAD = "unread"
+    READ = "read"
+    RESOLVED = "resolved"
+    ALL = "all"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
+class SenderType(StrEnum):
+    AGENT = "agent"
+    CREW = "crew"
+    PIPELINE = "pipeline"
+    SYSTEM = "system"
+    CUSTOMER = "customer"
+
+
+class BulkOp(StrEnum):
+    READ = "read"
+    UNREAD = "unread"
+    RESOLVE = "resolve"
+    ARCHIVE = "archive"
+
+
+ARCHIVED = "archived"  # the resolved_action that marks an archived item
+MAX_BULK_IDS = 10_000
+TITLE_MAX = 80
+
+
+class Sender(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: SenderType
+    id: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class Item(BaseModel):
+    """An inbox row as every reader sees it, with the actions this caller may run now."""
+
+    id: int
+    kind: str
+    source_id: str
+    state: State
+    resolved_action: str | None = None
+    title: str
+    body_md: str = ""
+    sender: Sender
+    target_user_id: str | None = None
+    target_role: str | None = None
+    priority: Priority = Priority.NORMAL
+    blocking: bool = False
+    payload: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    assignee_id: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    read_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    actions: list[str] = Field(default_factory=list)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.state == State.RESOLVED and self.resolved_action == ARCHIVED
+
+
+class ItemIn(BaseModel):
+    """What a producer sends to `POST /inbox/items`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.-]*$")
+    source_id: str = Field(min_length=1, max_length=256)
+    title: str = Field(min_length=1, max_length=10_000)
+    body_md: str = Field(default="", max_length=200_000)
+    sender: Sender
+    target_user_id: str | None = Field(default=None, min_length=1, max_length=200)
+    target_role: str | None = None
+    priority: Priority = Priority.NORMAL
+    blocking: bool = False
+    payload: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    assignee_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime | None = None
+    upsert: bool = False
+
+    @field_validator("target_role")
+    @classmethod
+    def _known_role(cls, value: str | None) -> str | None:
+        if value is not None and value not in {r.value for r in Role}:
+            raise ValueError(f"unknown role {value!r}; one of {', '.join(r.value for r in Role)}")
+        return value
+
+    @field_validator("created_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        # A producer that sends a naive time means UTC: that is what the API speaks.
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _short_tags(cls, tags: list[str]) -> list[str]:
+        for tag in tags:
+            if not tag or len(tag) > 64:
+                raise ValueError("each tag is 1 to 64 characters")
+        return tags
+
+
+class Page(BaseModel):
+    items: list[Item]
+    next_cursor: str | None
+    counts: dict[str, int]
+
+
+class BulkSkip(BaseModel):
+    id: int
+    reason: str
+
+
+class BulkResult(BaseModel):
+    updated: list[int] = Field(default_factory=list)
+    skipped: list[BulkSkip] = Field(default_factory=list)
+    not_found: list[int] = Field(default_factory=list)

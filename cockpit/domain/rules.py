@@ -1,0 +1,95 @@
+"""State rules: what a transition changes, which items a bulk run skips, and why.
+
+Everything here works on plain mappings of an item's columns so the store can apply the same
+rules to rows it has just read inside its transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from cockpit.domain.models import ARCHIVED, BulkOp, Kind, State
+
+
+class RuleError(Exception):
+    """A transition that the item's rules forbid (answers 409)."""
+
+
+def is_decision(kind: str, payload: Mapping[str, Any] | None) -> bool:
+    """Decision items are resolved only through their own actions (approve, deny, ...)."""
+    if kind == Kind.WAITPOINT:
+        return True
+    if kind == Kind.ESCALATION:
+        return not bool((payload or {}).get("advisory"))
+    return False
+
+
+def transition(row: Mapping[str, Any], state: State, resolved_action: str | None,
+               actor: str, now: datetime) -> dict[str, Any]:
+    """The column changes that move `row` to `state`; raises RuleError when not allowed.
+
+    Reading keeps the first `read_at`; resolving also counts as reading; going back to unread
+    (a restore, when it was resolved) clears every trace of the earlier outcome.
+    """
+    current = State(row["state"])
+    decision = is_decision(row["kind"], row.get("payload"))
+    if state == State.RESOLVED:
+        if decision:
+            raise RuleError("a decision item is resolved only through its own actions")
+        return {
+            "state": State.RESOLVED.value,
+            "resolved_action": resolved_action or "resolved",
+            "resolved_at": now,
+            "resolved_by": actor,
+            "read_at": row.get("read_at") or now,
+            "updated_at": now,
+        }
+    if resolved_action is not None:
+        raise RuleError("resolved_action only goes with state 'resolved'")
+    if state == State.UNREAD:
+        if decision and current == State.RESOLVED:
+            raise RuleError("a decided item cannot be reopened")
+        return {
+            "state": State.UNREAD.value,
+            "read_at": None,
+            "resolved_action": None,
+            "resolved_at": None,
+            "resolved_by": None,
+            "updated_at": now,
+        }
+    # State.READ
+    if current == State.RESOLVED:
+        raise RuleError("a resolved item goes back to unread (restore), not to read")
+    return {"state": State.READ.value, "read_at": row.get("read_at") or now, "updated_at": now}
+
+
+def bulk_skip_reason(row: Mapping[str, Any], op: BulkOp) -> str | None:
+    """Why a bulk run leaves `row` alone, or None when the op applies to it."""
+    state = row["state"]
+    if op in (BulkOp.RESOLVE, BulkOp.ARCHIVE):
+        if is_decision(row["kind"], row.get("payload")):
+            return "decision item: use its own actions"
+        if row.get("blocking"):
+            return "blocking item: resolve it on its own"
+        if state == State.RESOLVED:
+            return "already archived" if row.get("resolved_action") == ARCHIVED else "already resolved"
+        return None
+    if state == State.RESOLVED:
+        return "resolved: restore it first"
+    if op == BulkOp.READ and state == State.READ:
+        return "already read"
+    if op == BulkOp.UNREAD and state == State.UNREAD:
+        return "already unread"
+    return None
+
+
+def bulk_target(op: BulkOp) -> tuple[State, str | None]:
+    """The state and resolved_action a bulk op moves an item to."""
+    return {
+        BulkOp.READ: (State.READ, None),
+        BulkOp.UNREAD: (State.UNREAD, None),
+        BulkOp.RESOLVE: (State.RESOLVED, "resolved"),
+        BulkOp.ARCHIVE: (State.RESOLVED, ARCHIVED),
+    }[op]

@@ -1,0 +1,81 @@
+"""CLI output in four formats: a table for people, json and yaml for scripts, quiet for ids."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cockpit.domain.models import Item
+from cockpit.domain.sanitize import neutralise
+
+FORMATS = ("table", "json", "yaml", "quiet")
+
+
+def _plain(item: Item) -> dict[str, Any]:
+    return item.model_dump(mode="json")
+
+
+def ago(when: datetime, now: datetime | None = None) -> str:
+    seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if abs(seconds) >= size:
+            return f"{seconds // size}{unit}"
+    return "now" if abs(seconds) < 10 else f"{seconds}s"
+
+
+def _inert(text: str) -> Text:
+    """Untrusted text for the terminal: never markup, never a control sequence."""
+    return Text(neutralise(text, keep_newlines=False))
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_items(items: Sequence[Item], fmt: str, *, single: bool = False) -> None:
+    if fmt == "quiet":
+        for item in items:
+            print(item.id)
+        return
+    if fmt in ("json", "yaml"):
+        data: Any = _plain(items[0]) if single and len(items) == 1 else [_plain(i) for i in items]
+        _dump(data, fmt)
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("ID", "STATE", "KIND", "PRI", "TITLE", "FROM", "AGE"):
+        table.add_column(column, no_wrap=column != "TITLE", overflow="fold")
+    for item in items:
+        state = item.resolved_action if item.state == "resolved" else item.state
+        table.add_row(str(item.id), _inert(state or ""), _inert(item.kind), item.priority.value,
+                      _inert(item.title), _inert(item.sender.name), ago(item.created_at))
+    _console().print(table)
+
+
+def print_value(value: dict[str, Any], fmt: str, *, ids: Sequence[str] = ()) -> None:
+    if fmt == "quiet":
+        for line in ids or [str(v) for v in value.values()]:
+            print(line)
+        return
+    if fmt in ("json", "yaml"):
+        _dump(value, fmt)
+        return
+    console = _console()
+    for key, val in value.items():
+        shown = json.dumps(val) if isinstance(val, (list, dict)) else str(val)
+        console.print(Text(f"{key}: ", style="bold") + _inert(shown))
+
+
+def _dump(data: Any, fmt: str) -> None:
+    if fmt == "json":
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        yaml.safe_dump(data, sys.stdout, sort_keys=False, allow_unicode=True)

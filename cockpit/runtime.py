@@ -1,0 +1,136 @@
+"""Putting the parts together: the local database and user, the embedded server, the clients.
+
+With no server configured, Cockpit runs on a SQLite database in the user data folder as a local
+owner account; its token is kept in that folder (readable by the user alone).
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import uvicorn
+from sqlalchemy import Engine
+
+from cockpit.client import CockpitClient
+from cockpit.config import Settings
+from cockpit.domain.demo import demo_items
+from cockpit.domain.roles import Role
+from cockpit.server.app import ServerOptions, create_app
+from cockpit.server.seed import is_empty, seed
+from cockpit.store import open_engine
+from cockpit.store.db import data_dir
+from cockpit.store.users import add_user, get_user, issue_token, principal_for_token
+
+
+class SetupError(RuntimeError):
+    """Something the user must fix (a bad database URL, a missing token)."""
+
+
+def local_user_id() -> str:
+    return os.environ.get("COCKPIT_USER") or getpass.getuser() or "me"
+
+
+def _token_file(engine: Engine) -> Path:
+    # One token file per database, so `--db` on another database does not reuse it.
+    digest = hashlib.sha256(engine.url.render_as_string(hide_password=False).encode())
+    return data_dir() / f"local-token-{digest.hexdigest()[:12]}"
+
+
+def local_identity(engine: Engine) -> tuple[str, str]:
+    """The local owner's id and a working token for it, created on first use."""
+    user_id = local_user_id()
+    path = _token_file(engine)
+    with engine.begin() as conn:
+        if get_user(conn, user_id) is None:
+            add_user(conn, user_id, Role.OWNER)
+        if path.is_file():
+            token = path.read_text().strip()
+            found = principal_for_token(conn, token)
+            if found is not None and found.id == user_id:
+                return user_id, token
+        token = issue_token(conn, user_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(token + "\n")
+    return user_id, token
+
+
+def open_local(db_url: str | None, *, seed_demo: bool) -> tuple[Engine, str, str]:
+    """The local engine, user and token; a new empty database gets the demo inbox."""
+    try:
+        engine = open_engine(db_url)
+    except Exception as exc:  # noqa: BLE001 - shown to the user as one line
+        raise SetupError(f"cannot open database {db_url or 'default'}: {exc}") from exc
+    user_id, token = local_identity(engine)
+    if seed_demo and is_empty(engine):
+        seed(engine, demo_items(datetime.now(UTC), user_id), datetime.now(UTC))
+    return engine, user_id, token
+
+
+@asynccontextmanager
+async def in_process_client(engine: Engine, token: str, origin: str) -> AsyncIterator[CockpitClient]:
+    """A client wired straight to an in-process server: the CLI's local mode, no sockets."""
+    app = create_app(engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with CockpitClient("http://cockpit.local", token, origin=origin,
+                                 transport=transport) as client:
+            yield client
+
+
+@dataclass
+class EmbeddedServer:
+    """A real server on a loopback port, in a thread: what the app talks to when run alone."""
+
+    engine: Engine
+    host: str = "127.0.0.1"
+
+    def start(self) -> str:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(engine=self.engine), log_level="warning",
+                                lifespan="on", ws_ping_interval=20)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name="cockpit-embedded-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise SetupError("the embedded server did not start")
+            time.sleep(0.02)
+        return f"http://{self.host}:{port}"
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+
+
+def app_connection(settings: Settings) -> tuple[str, str, EmbeddedServer | None]:
+    """(server URL, token, embedded server or None) for the app, per the settings."""
+    if settings.server:
+        if not settings.token:
+            raise SetupError("--server needs --token (or COCKPIT_TOKEN, or token in the config)")
+        return settings.server, settings.token, None
+    engine, _user, token = open_local(settings.db, seed_demo=True)
+    server = EmbeddedServer(engine)
+    return server.start(), token, server
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """`cockpit serve`: run the server in the foreground until interrupted."""
+    uvicorn.run(create_app(ServerOptions(db_url=settings.db)), host=host, port=port,
+                log_level="info", ws_ping_interval=20)

@@ -1,0 +1,73 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from cockpit.server import routes, websocket
+from cockpit.server.errors import ServiceError
+from cockpit.server.hub import EventHub
+from cockpit.server.inbox import Inbox
+from cockpit.store import open_engine
+
+
+@dataclass
+class ServerOptions:
+    db_url: str | None = None
+    poll_interval: float = 0.5  # how soon other processes' writes reach this one's websockets
+    heartbeat: float = 15.0
+    queue_size: int = 1000  # events a websocket client may fall behind before it is dropped
+    retention: int = 100_000  # events kept for replay; an older `since` gets a reset
+
+
+def create_app(options: ServerOptions | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """Build the server. The engine is opened (and migrated) when the app starts."""
+    options = options or ServerOptions()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = engine or open_engine(options.db_url)
+        hub = EventHub(db, poll_interval=options.poll_interval, queue_size=options.queue_size,
+                       retention=options.retention)
+        app.state.engine = db
+        app.state.hub = hub
+        app.state.heartbeat = options.heartbeat
+        app.state.inbox = Inbox(db, notify=hub.wake)
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            if engine is None:
+                db.dispose()
+
+    app = FastAPI(title="Cockpit", version="0.1.0", lifespan=lifespan,
+                  description="The team inbox: items, decisions, and a live event stream.")
+    _install_error_handlers(app)
+    app.include_router(routes.router)
+    app.include_router(websocket.router)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field_name(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"

@@ -1,0 +1,62 @@
+"""Turning a producer's item into a row: redaction, control characters, outage advisories."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from cockpit.domain.models import ItemIn, Kind, State
+from cockpit.domain.sanitize import clean_text, clean_title, clean_value, neutralise, outage_rewrite
+
+# Payload keys that only describe an advisory itself: an advisory carrying nothing else is "pure".
+_ADVISORY_ONLY_KEYS = frozenset({"advisory", "reason", "type", "evaluator", "component", "source",
+                                 "sweep", "sweep_id", "raw_reason"})
+
+
+class Dropped(Exception):
+    """The item is not worth storing (a pure outage advisory, raised again every sweep)."""
+
+
+def _one_line(text: str) -> str:
+    return neutralise(text, keep_newlines=False).strip()
+
+
+def prepare_row(item: ItemIn, now: datetime) -> dict[str, Any]:
+    """The columns to store for `item`: every string cleaned, secrets in title and body redacted.
+
+    Raises Dropped for a pure advisory about an infrastructure outage.
+    """
+    payload: dict[str, Any] = clean_value(item.payload)
+    title = item.title
+    if item.kind == Kind.ESCALATION and isinstance(payload.get("reason"), str):
+        friendly = outage_rewrite(payload["reason"])
+        if friendly is not None:
+            if payload.get("advisory") and set(payload) <= _ADVISORY_ONLY_KEYS:
+                raise Dropped(f"outage advisory not stored: {payload['reason'][:120]}")
+            if title.strip() == payload["reason"].strip():
+                title = friendly
+            payload = {**payload, "raw_reason": payload["reason"], "reason": friendly}
+    created = item.created_at or now
+    return {
+        "kind": item.kind,
+        "source_id": _one_line(item.source_id),
+        "state": State.UNREAD.value,
+        "resolved_action": None,
+        "title": clean_title(title),
+        "body_md": clean_text(item.body_md),
+        "sender_type": item.sender.type.value,
+        "sender_id": _one_line(item.sender.id),
+        "sender_name": _one_line(item.sender.name),
+        "target_user_id": item.target_user_id,
+        "target_role": item.target_role,
+        "priority": item.priority.value,
+        "blocking": item.blocking,
+        "payload": payload,
+        "tags": [_one_line(t) for t in item.tags],
+        "assignee_id": item.assignee_id,
+        "created_at": created,
+        "updated_at": created,
+        "read_at": None,
+        "resolved_at": None,
+        "resolved_by": None,
+    }

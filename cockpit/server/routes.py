@@ -1,0 +1,105 @@
+"""HTTP routes under /api/v1 (DESIGN.md, "HTTP API")."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from cockpit.domain.models import (
+    MAX_BULK_IDS,
+    BulkOp,
+    BulkResult,
+    Item,
+    ItemIn,
+    Page,
+    State,
+    StateFilter,
+)
+from cockpit.domain.roles import Principal
+from cockpit.server.auth import current_user, request_origin
+from cockpit.server.inbox import Inbox
+
+router = APIRouter(prefix="/api/v1")
+User = Annotated[Principal, Depends(current_user)]
+
+
+def inbox_of(request: Request) -> Inbox:
+    return request.app.state.inbox
+
+
+Service = Annotated[Inbox, Depends(inbox_of)]
+
+
+class PatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: State
+    resolved_action: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class BulkBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] = Field(min_length=1, max_length=MAX_BULK_IDS)
+    op: BulkOp
+
+
+class Dropped(BaseModel):
+    dropped: bool = True
+    reason: str
+
+
+@router.get("/inbox", response_model=Page, tags=["inbox"])
+def list_inbox(
+    user: User,
+    service: Service,
+    state: StateFilter = StateFilter.ACTIVE,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    view: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Page:
+    """Newest first, one keyset page at a time, with the per-tab counts."""
+    return service.list(user, state=state, kind=kind, q=q, limit=limit, cursor=cursor)
+
+
+@router.get("/inbox/count", tags=["inbox"])
+def count_inbox(user: User, service: Service) -> dict[str, int]:
+    return service.count(user)
+
+
+@router.get("/inbox/{item_id}", response_model=Item, tags=["inbox"])
+def get_item(item_id: int, user: User, service: Service) -> Item:
+    return service.get(user, item_id)
+
+
+@router.patch("/inbox/{item_id}", response_model=Item, tags=["inbox"])
+def patch_item(item_id: int, body: PatchBody, user: User, service: Service) -> Item:
+    return service.patch(user, item_id, body.state, body.resolved_action)
+
+
+@router.post("/inbox/bulk", response_model=BulkResult, tags=["inbox"])
+def bulk(body: BulkBody, user: User, service: Service) -> BulkResult:
+    return service.bulk(user, body.ids, body.op)
+
+
+@router.post("/inbox/items", response_model=Item | Dropped, status_code=201, tags=["inbox"])
+def ingest(body: ItemIn, user: User, service: Service, response: Response) -> Any:
+    """Store one item. 201 when new, 200 when deduplicated or upserted, 202 when dropped."""
+    item, outcome = service.ingest(user, body)
+    if item is None:
+        response.status_code = status.HTTP_202_ACCEPTED
+        return Dropped(reason="an outage advisory with nothing else in it is not stored")
+    if outcome != "created":
+        response.status_code = status.HTTP_200_OK
+    return item
+
+
+@router.post("/inbox/{item_id}/actions/{name}", tags=["actions"])
+def run_action(item_id: int, name: str, user: User, service: Service, request: Request,
+               params: Annotated[dict[str, Any] | None, Body()] = None) -> dict[str, Any]:
+    item = service.act(user, item_id, name, params or {}, origin=request_origin(request))
+    return {"ok": True, "item": item}

@@ -1,0 +1,75 @@
+"""Engines and migrations. SQLite runs in WAL mode; PostgreSQL is chosen by URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from platformdirs import user_data_dir
+from sqlalchemy import Engine, create_engine, event, text
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_PG_MIGRATION_LOCK = 0x636F636B  # one replica migrates at a time
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("COCKPIT_DATA_DIR") or user_data_dir("cockpit", appauthor=False))
+
+
+def default_db_url() -> str:
+    return os.environ.get("COCKPIT_DB") or f"sqlite:///{data_dir() / 'cockpit.db'}"
+
+
+def open_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
+    """An engine for `url` (default: COCKPIT_DB, else SQLite in the user data folder)."""
+    url = url or default_db_url()
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = _sqlite_engine(url)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    if migrate:
+        upgrade(engine)
+    return engine
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:":
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    # pysqlite's own transaction handling defers BEGIN and so lets two writers interleave;
+    # starting every transaction with BEGIN IMMEDIATE makes SQLite serialise them instead.
+    @event.listens_for(engine, "connect")
+    def _no_pysqlite_begin(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply every Alembic migration not yet applied."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

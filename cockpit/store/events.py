@@ -1,0 +1,46 @@
+"""The event log: every change, in `seq` order. Clients resume from the last seq they saw."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from cockpit.store.tables import events
+
+
+def append(conn: Connection, type_: str, data: dict[str, Any]) -> int:
+    """Write an event inside the caller's transaction, so it exists exactly when the change does."""
+    row = conn.execute(insert(events).values(type=type_, data=data, created_at=datetime.now(UTC))
+                       .returning(events.c.seq)).one()
+    return int(row.seq)
+
+
+def since(conn: Connection, seq: int, limit: int = 1000) -> list[dict[str, Any]]:
+    query = select(events).where(events.c.seq > seq).order_by(events.c.seq).limit(limit)
+    return [{"seq": r.seq, "type": r.type, "data": r.data} for r in conn.execute(query)]
+
+
+def bounds(conn: Connection) -> tuple[int, int]:
+    """(oldest seq kept, newest seq): a resume from before the oldest must reset."""
+    low, high = conn.execute(select(func.min(events.c.seq), func.max(events.c.seq))).one()
+    return int(low or 0), int(high or 0)
+
+
+def trim(conn: Connection, keep: int) -> int:
+    """Forget all but the newest `keep` events; answers how many were dropped."""
+    _, high = bounds(conn)
+    return conn.execute(delete(events).where(events.c.seq <= high - keep)).rowcount or 0
+
+
+def item_entry(row: dict[str, Any]) -> dict[str, Any]:
+    """What an event says about one item: enough to update a list row, and to filter by."""
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "state": row["state"],
+        "resolved_action": row["resolved_action"],
+        "target_user_id": row["target_user_id"],
+        "target_role": row["target_role"],
+    }
