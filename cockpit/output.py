@@ -50,13 +50,22 @@ def print_items(items: Sequence[Item], fmt: str, *, single: bool = False) -> Non
         _dump(data, fmt)
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("ID", "STATE", "KIND", "PRI", "TITLE", "FROM", "AGE"):
-        table.add_column(column, no_wrap=column != "TITLE", overflow="fold")
+    rows = []
     for item in items:
         state = item.resolved_action if item.state == "resolved" else item.state
-        table.add_row(str(item.id), _inert(state or ""), _inert(item.kind), item.priority.value,
-                      _inert(item.title), _inert(item.sender.name), ago(item.created_at))
-    _console().print(table)
+        rows.append((str(item.id), _inert(state or ""), _inert(item.kind), item.priority.value,
+                     _inert(item.title), _inert(item.sender.name), ago(item.created_at)))
+    headers = ("ID", "STATE", "KIND", "PRI", "TITLE", "FROM", "AGE")
+    widths = [max([len(h), *(len(str(row[n])) for row in rows)]) for n, h in enumerate(headers)]
+    widths[5] = min(widths[5], 16)
+    console = _console()
+    # The title gets what the other columns leave (two spaces between columns).
+    widths[4] = max(10, console.width - (sum(widths) - widths[4]) - 2 * (len(headers) - 1))
+    for header, width in zip(headers, widths, strict=True):
+        table.add_column(header, no_wrap=True, overflow="ellipsis", width=width)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def print_value(value: dict[str, Any], fmt: str, *, ids: Sequence[str] = ()) -> None:

@@ -63,9 +63,16 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_name(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        errors = [_describe(e) for e in exc.errors()]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
+
+
+def _describe(error: dict) -> dict[str, str]:
+    if error["type"] == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "")
+        return {"field": "body", "message": f"malformed JSON {reason}".strip()}
+    return {"field": _field_name(error["loc"]), "message": error["msg"]}
 
 
 def _field_name(loc: tuple) -> str:

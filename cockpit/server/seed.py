@@ -27,7 +27,7 @@ def _row(demo: DemoItem, now: datetime) -> dict | None:
     if demo.state == State.RESOLVED:
         row["resolved_action"] = demo.resolved_action or "resolved"
         row["resolved_at"] = row["created_at"]
-        row["resolved_by"] = demo.item.target_user_id or "system"
+        row["resolved_by"] = demo.resolved_by or "system"
     return row
 
 

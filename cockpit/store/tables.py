@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Float,
     Boolean,
     Column,
     ForeignKey,
@@ -87,4 +88,121 @@ events = Table(
     Column("data", Json, nullable=False),
     Column("created_at", Time, nullable=False),
     sqlite_autoincrement=True,
+)
+
+# -- sources: where decisions live; the inbox row is their projection --------------------------
+
+waitpoints = Table(
+    "waitpoints",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("pipeline", String(200)),
+    Column("run_id", String(200)),
+    Column("step", String(200)),
+    Column("step_index", Integer),
+    Column("step_count", Integer),
+    Column("timeout_at", Time),
+    Column("second_approver_required", Boolean, nullable=False, server_default="0"),
+    Column("approvals", Json, nullable=False),
+    Column("status", String(20), nullable=False),  # waiting, approved, denied, timed_out
+    Column("decided_by", String(200)),
+    Column("decided_at", Time),
+    Index("ix_waitpoints_status_timeout", "status", "timeout_at"),
+)
+
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("type", String(64)),
+    Column("reason", Text),
+    Column("status", String(20), nullable=False),  # open, approved, rejected
+    Column("evaluator", String(200)),
+    Column("proposed_action", Text),
+    Column("risk_score", Float),
+    Column("rationale", Text),
+    Column("decided_by", String(200)),
+    Column("decided_at", Time),
+)
+
+# A rejected proposal, remembered so the same one is not raised again.
+dismissed_proposals = Table(
+    "dismissed_proposals",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("evaluator", String(200)),
+    Column("proposed_action", Text),
+    Column("dismissed_by", String(200), nullable=False),
+    Column("dismissed_at", Time, nullable=False),
+)
+
+pipelines = Table(
+    "pipelines",
+    metadata,
+    Column("slug", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", Time, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("run_ref", String(200), nullable=False, unique=True),
+    Column("pipeline", String(200), nullable=False),
+    Column("inputs", Json, nullable=False),
+    Column("status", String(20), nullable=False),  # failed, queued, retried, cancelled
+    Column("retry_of", String(200)),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="SET NULL")),
+    Column("created_at", Time, nullable=False),
+    Column("updated_at", Time, nullable=False),
+)
+
+hires = Table(
+    "hires",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("agent_id", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("status", String(20), nullable=False),  # pending, approved, rejected
+    Column("decided_by", String(200)),
+    Column("decided_at", Time),
+)
+
+# -- the audit journal and the outbound webhook outbox -----------------------------------------
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", Time, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("origin", String(16), nullable=False),  # tui, cli, api, bulk, system
+    Column("action", String(64), nullable=False),
+    Column("item_id", Id),
+    Column("params", Json, nullable=False),
+    Column("result", String(16), nullable=False),  # ok, skipped, conflict, forbidden, failed
+    Column("detail", Text),
+    Column("latency_ms", Float),
+    Index("ix_audit_item", "item_id"),
+    Index("ix_audit_actor_at", "actor", "at"),
+    sqlite_autoincrement=True,
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id),
+    Column("url", Text, nullable=False),
+    Column("body", Text, nullable=False),  # the exact bytes signed and sent
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", Time, nullable=False),
+    Column("delivered_at", Time),
+    Column("last_error", Text),
+    Column("created_at", Time, nullable=False),
+    Index("ix_outbox_due", "delivered_at", "next_attempt_at"),
 )

@@ -1,0 +1,29 @@
+"""Builders for test data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+
+def item(**fields: Any) -> dict:
+    """A valid ingest body; keyword arguments override any field."""
+    body = {
+        "kind": "message",
+        "source_id": fields.pop("source_id", None) or f"src-{next(_counter)}",
+        "title": "Nightly report is ready",
+        "body_md": "All **green**.",
+        "sender": {"type": "system", "id": "system", "name": "System"},
+    }
+    body.update(fields)
+    return body
+
+
+def _count() -> Iterator[int]:
+    n = 0
+    while True:
+        n += 1
+        yield n
+
+
+_counter = _count()

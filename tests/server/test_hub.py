@@ -1,0 +1,34 @@
+"""The hub never waits on a slow subscriber: it flags it to be disconnected instead."""
+
+from __future__ import annotations
+
+from cockpit.domain.roles import Principal
+from cockpit.server.hub import EventHub
+
+
+def event(seq: int, **target) -> dict:
+    entry = {"id": seq, "kind": "message", "state": "unread", "resolved_action": None,
+             "target_user_id": target.get("user"), "target_role": target.get("role")}
+    return {"seq": seq, "type": "item.created", "data": {"items": [entry]}}
+
+
+async def test_a_slow_subscriber_is_flagged_and_the_others_keep_receiving(engine):
+    hub = EventHub(engine, queue_size=3)
+    slow = hub.subscribe(Principal("mel", "member"))
+    fast = hub.subscribe(Principal("mia", "manager"))
+    received = []
+    for seq in range(1, 11):
+        hub.dispatch(event(seq))
+        received.append((await fast.queue.get())["seq"])  # the fast one keeps up
+    assert received == list(range(1, 11))
+    assert slow.overflowed.is_set() and slow.queue.qsize() == 3
+    assert not fast.overflowed.is_set()
+
+
+async def test_dispatch_filters_by_visibility(engine):
+    hub = EventHub(engine)
+    mel = hub.subscribe(Principal("mel", "member"))
+    hub.dispatch(event(1, user="mia"))
+    hub.dispatch(event(2, role="admin"))
+    hub.dispatch(event(3, role="member"))
+    assert mel.queue.qsize() == 1 and (await mel.queue.get())["seq"] == 3
