@@ -14,7 +14,14 @@ from typing import Any
 from cockpit.client import ApiError, CockpitClient
 from cockpit.config import ConfigError, Settings, load_settings
 from cockpit.domain.roles import Role
-from cockpit.output import FORMATS, print_items, print_value
+from cockpit.output import (
+    AUDIT_COLUMNS,
+    FORMATS,
+    OUTBOX_COLUMNS,
+    print_items,
+    print_records,
+    print_value,
+)
 
 Command = Callable[[argparse.Namespace, Settings], Awaitable[int] | int]
 
@@ -88,7 +95,25 @@ def build_parser() -> argparse.ArgumentParser:
     act.add_argument("action")
     act.add_argument("--param", action="append", default=[], metavar="K=V",
                      help="an action parameter (repeatable); V is JSON when it parses as JSON")
+    for alias in ALIASES:
+        short = sub.add_parser(alias, parents=[conn, fmt], help=f"{alias} an item (inbox act ID {alias})")
+        short.add_argument("id", type=int)
+        short.add_argument("--param", action="append", default=[], metavar="K=V")
+
+    audit = sub.add_parser("audit", parents=[conn, fmt], help="the audit journal: who did what")
+    audit.add_argument("--item-id", type=int)
+    audit.add_argument("--actor")
+    audit.add_argument("--origin", choices=["tui", "cli", "api", "bulk", "system"])
+    audit.add_argument("--action")
+    audit.add_argument("--limit", type=int, default=50)
+
+    out = sub.add_parser("outbox", parents=[conn, fmt], help="outbound webhooks and their state")
+    out.add_argument("--all", action="store_true", help="include delivered ones")
     return parser
+
+
+# Friendly shortcuts for `cockpit inbox act ID ACTION`.
+ALIASES = ("approve", "deny", "reject", "retry", "cancel", "dismiss", "restore", "close")
 
 
 # -- plumbing ---------------------------------------------------------------------------------
@@ -108,10 +133,12 @@ async def connect(settings: Settings):
             yield client
         return
     from cockpit.runtime import in_process_client, open_local
+    from cockpit.server.app import ServerOptions
 
     engine, _user, token = open_local(settings.db, seed_demo=False)
+    options = ServerOptions(webhook_secret=settings.webhook_secret)
     try:
-        async with in_process_client(engine, token, origin="cli") as client:
+        async with in_process_client(engine, token, origin="cli", options=options) as client:
             yield client
     finally:
         engine.dispose()
@@ -172,6 +199,28 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
             case "act":
                 item = await client.act(args.id, args.action, parse_params(args.param))
                 print_items([item], args.format, single=True)
+    return 0
+
+
+async def cmd_alias(args: argparse.Namespace, settings: Settings) -> int:
+    async with connect(settings) as client:
+        item = await client.act(args.id, args.command, parse_params(args.param))
+    print_items([item], args.format, single=True)
+    return 0
+
+
+async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    async with connect(settings) as client:
+        records = await client.audit(item_id=args.item_id, actor=args.actor, origin=args.origin,
+                                     action=args.action, limit=args.limit)
+    print_records(records, args.format, AUDIT_COLUMNS)
+    return 0
+
+
+async def cmd_outbox(args: argparse.Namespace, settings: Settings) -> int:
+    async with connect(settings) as client:
+        rows = await client.outbox(include_delivered=args.all)
+    print_records(rows, args.format, OUTBOX_COLUMNS)
     return 0
 
 
@@ -239,6 +288,9 @@ COMMANDS: dict[str | None, Command] = {
     "users": cmd_users,
     "demo": cmd_demo,
     "inbox": cmd_inbox,
+    "audit": cmd_audit,
+    "outbox": cmd_outbox,
+    **{alias: cmd_alias for alias in ALIASES},
 }
 
 

@@ -24,11 +24,14 @@ def _plain(item: Item) -> dict[str, Any]:
 
 
 def ago(when: datetime, now: datetime | None = None) -> str:
+    """'5m', '3h', '2d' for the past; 'in 5m' for the future; 'now' within ten seconds."""
     seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if abs(seconds) >= size:
-            return f"{seconds // size}{unit}"
-    return "now" if abs(seconds) < 10 else f"{seconds}s"
+    if abs(seconds) < 10:
+        return "now"
+    size, unit = next((s, u) for s, u in ((86400, "d"), (3600, "h"), (60, "m"), (1, "s"))
+                      if abs(seconds) >= s)
+    amount = f"{abs(seconds) // size}{unit}"
+    return amount if seconds > 0 else f"in {amount}"
 
 
 def _inert(text: str) -> Text:
@@ -88,3 +91,39 @@ def _dump(data: Any, fmt: str) -> None:
         sys.stdout.write("\n")
     else:
         yaml.safe_dump(data, sys.stdout, sort_keys=False, allow_unicode=True)
+
+
+AUDIT_COLUMNS = ("id", "at", "actor", "origin", "action", "item_id", "result", "detail",
+                 "latency_ms")
+OUTBOX_COLUMNS = ("id", "item_id", "url", "attempts", "next_attempt_at", "delivered_at",
+                  "last_error")
+
+
+def print_records(records: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
+    """Journal or outbox rows: json/yaml as they are, a table of `columns`, or ids."""
+    if fmt == "quiet":
+        for record in records:
+            print(record["id"])
+        return
+    if fmt in ("json", "yaml"):
+        _dump(list(records), fmt)
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in columns:
+        wraps = column in ("detail", "url", "last_error")
+        table.add_column(column.upper(), overflow="fold", no_wrap=not wraps,
+                         ratio=1 if wraps else None)
+    for record in records:
+        table.add_row(*(_inert(_cell(record.get(c))) for c in columns))
+    _console().print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:4].isdigit() and "T" in value:
+        try:
+            return ago(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)

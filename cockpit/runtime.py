@@ -10,6 +10,7 @@ import getpass
 import hashlib
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -79,9 +80,10 @@ def open_local(db_url: str | None, *, seed_demo: bool) -> tuple[Engine, str, str
 
 
 @asynccontextmanager
-async def in_process_client(engine: Engine, token: str, origin: str) -> AsyncIterator[CockpitClient]:
+async def in_process_client(engine: Engine, token: str, origin: str,
+                            options: ServerOptions | None = None) -> AsyncIterator[CockpitClient]:
     """A client wired straight to an in-process server: the CLI's local mode, no sockets."""
-    app = create_app(engine=engine)
+    app = create_app(options, engine=engine)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with CockpitClient("http://cockpit.local", token, origin=origin,
@@ -95,13 +97,15 @@ class EmbeddedServer:
 
     engine: Engine
     host: str = "127.0.0.1"
+    options: ServerOptions | None = None
+    port: int = 0  # 0: any free port
 
     def start(self) -> str:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(engine=self.engine), log_level="warning",
+        sock.bind((self.host, self.port))
+        port = self.port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(self.options, engine=self.engine), log_level="warning",
                                 lifespan="on", ws_ping_interval=20)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
@@ -126,11 +130,15 @@ def app_connection(settings: Settings) -> tuple[str, str, EmbeddedServer | None]
             raise SetupError("--server needs --token (or COCKPIT_TOKEN, or token in the config)")
         return settings.server, settings.token, None
     engine, _user, token = open_local(settings.db, seed_demo=True)
-    server = EmbeddedServer(engine)
+    server = EmbeddedServer(engine, options=ServerOptions(webhook_secret=settings.webhook_secret))
     return server.start(), token, server
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
     """`cockpit serve`: run the server in the foreground until interrupted."""
-    uvicorn.run(create_app(ServerOptions(db_url=settings.db)), host=host, port=port,
+    if not settings.webhook_secret:
+        print("cockpit: COCKPIT_WEBHOOK_SECRET is not set: outbound webhooks go out unsigned",
+              file=sys.stderr)
+    options = ServerOptions(db_url=settings.db, webhook_secret=settings.webhook_secret)
+    uvicorn.run(create_app(options), host=host, port=port,
                 log_level="info", ws_ping_interval=20)

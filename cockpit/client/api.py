@@ -91,3 +91,7 @@ class CockpitClient:
     async def audit(self, **filters: str | int | None) -> list[dict[str, Any]]:
         params = {k: v for k, v in filters.items() if v is not None}
         return (await self._call("GET", "/audit", params=params))["records"]
+
+    async def outbox(self, *, include_delivered: bool = False) -> list[dict[str, Any]]:
+        params = {"all": "true"} if include_delivered else {}
+        return (await self._call("GET", "/outbox", params=params))["deliveries"]

@@ -1,24 +1,40 @@
 """The action executor: every named action on an item runs here, in one transaction.
 
-A handler gets the locked row and answers the column changes; the executor checks that the
-action is one this user may run now, writes the changes and the event, and wakes the hub.
+The executor locks the row, checks that the action is one this user may run now (the same
+`actions` list the app draws its buttons from), lets the kind's handler change the source
+record and say what happens to the row, then writes the row, the event, the journal record
+and, for decisions, the outbound webhook — all in that one transaction. Of many concurrent
+decisions on one item, the first to lock it wins; the others find it decided and get 409.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert, select, update
 
 from cockpit.domain.actions import available_actions
-from cockpit.domain.models import ARCHIVED, State
+from cockpit.domain.models import ARCHIVED, Kind, State
 from cockpit.domain.roles import Principal, Role
 from cockpit.domain.rules import transition
+from cockpit.server import journal, outbox, sources
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound
 from cockpit.store import events, inbox
+from cockpit.store.tables import (
+    dismissed_proposals,
+    escalations,
+    hires,
+    pipelines,
+    runs,
+    users,
+    waitpoints,
+)
+
+# Decisions and retries are reported to the producer's callback_url.
+CALLBACK_ACTIONS = frozenset({"approve", "deny", "reject", "retry", "cancel", "timed_out"})
 
 
 @dataclass
@@ -27,24 +43,35 @@ class ActionContext:
     user: Principal
     row: dict[str, Any]
     params: dict[str, Any]
-    origin: str
     now: datetime
 
 
-Handler = Callable[[ActionContext], dict[str, Any]]
-HANDLERS: dict[str, Handler] = {}
+@dataclass
+class Outcome:
+    """What a handler decided: the row's new columns and a line for the journal."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    detail: str | None = None
 
 
-def action(name: str) -> Callable[[Handler], Handler]:
+Handler = Callable[[ActionContext], Outcome]
+_HANDLERS: dict[tuple[str | None, str], Handler] = {}
+KNOWN_ACTIONS: set[str] = set()
+
+
+def handles(name: str, *kinds: str) -> Callable[[Handler], Handler]:
+    """Register a handler for `name` on these kinds (or on every kind when none is given)."""
     def register(handler: Handler) -> Handler:
-        HANDLERS[name] = handler
+        for kind in kinds or (None,):
+            _HANDLERS[(kind, name)] = handler
+        KNOWN_ACTIONS.add(name)
         return handler
     return register
 
 
-def resolve_as(ctx: ActionContext, outcome: str) -> dict[str, Any]:
-    """Close the item with `outcome` as its resolved_action (bypassing the PATCH rule)."""
-    return {
+def resolved(ctx: ActionContext, outcome: str, **payload_changes: Any) -> dict[str, Any]:
+    """Row changes that close the item with `outcome` as its resolved_action."""
+    changes: dict[str, Any] = {
         "state": State.RESOLVED.value,
         "resolved_action": outcome,
         "resolved_at": ctx.now,
@@ -52,49 +79,227 @@ def resolve_as(ctx: ActionContext, outcome: str) -> dict[str, Any]:
         "read_at": ctx.row.get("read_at") or ctx.now,
         "updated_at": ctx.now,
     }
+    if payload_changes:
+        changes["payload"] = {**(ctx.row.get("payload") or {}), **payload_changes}
+    return changes
 
 
-@action("archive")
-def _archive(ctx: ActionContext) -> dict[str, Any]:
-    return resolve_as(ctx, ARCHIVED)
+# -- every kind ------------------------------------------------------------------------------
+
+@handles("archive")
+def _archive(ctx: ActionContext) -> Outcome:
+    return Outcome(resolved(ctx, ARCHIVED))
 
 
-@action("dismiss")
-def _dismiss(ctx: ActionContext) -> dict[str, Any]:
-    return resolve_as(ctx, "dismissed")
+@handles("dismiss")
+def _dismiss(ctx: ActionContext) -> Outcome:
+    return Outcome(resolved(ctx, "dismissed"))
 
 
-@action("restore")
-def _restore(ctx: ActionContext) -> dict[str, Any]:
-    return transition(ctx.row, State.UNREAD, None, ctx.user.id, ctx.now)
+@handles("restore")
+def _restore(ctx: ActionContext) -> Outcome:
+    return Outcome(transition(ctx.row, State.UNREAD, None, ctx.user.id, ctx.now))
 
 
-@action("open")
-def _open(ctx: ActionContext) -> dict[str, Any]:
+@handles("open", Kind.MESSAGE)
+def _open(ctx: ActionContext) -> Outcome:
     """Following a message's link counts as reading it; the client opens the link itself."""
     if ctx.row["state"] == State.UNREAD:
-        return transition(ctx.row, State.READ, None, ctx.user.id, ctx.now)
-    return {}
+        return Outcome(transition(ctx.row, State.READ, None, ctx.user.id, ctx.now))
+    return Outcome()
+
+
+# -- waitpoints ------------------------------------------------------------------------------
+
+def _waiting(ctx: ActionContext) -> dict[str, Any]:
+    wp = sources.waitpoint_of(ctx.conn, ctx.row["id"])
+    if wp is None or wp["status"] != "waiting":
+        raise Conflict("this waitpoint was already decided")
+    if wp["timeout_at"] is not None and wp["timeout_at"] <= ctx.now:
+        raise Conflict("this waitpoint timed out")
+    return wp
+
+
+def _decide_waitpoint(ctx: ActionContext, status: str, approvals: list[str]) -> None:
+    done = ctx.conn.execute(update(waitpoints).where(
+        waitpoints.c.item_id == ctx.row["id"], waitpoints.c.status == "waiting",
+    ).values(status=status, approvals=approvals, decided_by=ctx.user.id, decided_at=ctx.now))
+    if done.rowcount != 1:
+        raise Conflict("this waitpoint was already decided")
+
+
+@handles("approve", Kind.WAITPOINT)
+def _approve_waitpoint(ctx: ActionContext) -> Outcome:
+    wp = _waiting(ctx)
+    approvals = [*wp["approvals"], ctx.user.id]
+    needed = 2 if wp["second_approver_required"] else 1
+    if len(set(approvals)) < needed:
+        # four eyes: the first approval is recorded and the item stays open for another person
+        ctx.conn.execute(update(waitpoints).where(waitpoints.c.id == wp["id"])
+                         .values(approvals=approvals))
+        payload = {**(ctx.row.get("payload") or {}), "approvals": approvals}
+        return Outcome({"payload": payload, "state": State.READ.value,
+                        "read_at": ctx.row.get("read_at") or ctx.now, "updated_at": ctx.now},
+                       detail=f"{len(approvals)} of {needed} approvals")
+    _decide_waitpoint(ctx, "approved", approvals)
+    return Outcome(resolved(ctx, "approved", approvals=approvals))
+
+
+@handles("deny", Kind.WAITPOINT)
+def _deny_waitpoint(ctx: ActionContext) -> Outcome:
+    wp = _waiting(ctx)
+    _decide_waitpoint(ctx, "denied", wp["approvals"])
+    return Outcome(resolved(ctx, "denied"))
+
+
+# -- escalations, proposals and hires --------------------------------------------------------
+
+def _decide_escalation(ctx: ActionContext, status: str) -> dict[str, Any]:
+    esc = sources.escalation_of(ctx.conn, ctx.row["id"])
+    if esc is None:
+        raise Conflict("this escalation has no record to decide")
+    done = ctx.conn.execute(update(escalations).where(
+        escalations.c.id == esc["id"], escalations.c.status == "open",
+    ).values(status=status, decided_by=ctx.user.id, decided_at=ctx.now))
+    if done.rowcount != 1:
+        raise Conflict("this escalation was already decided")
+    return esc
+
+
+@handles("approve", Kind.ESCALATION)
+def _approve_escalation(ctx: ActionContext) -> Outcome:
+    esc = _decide_escalation(ctx, "approved")
+    detail = None
+    if esc["type"] == sources.HIRE:
+        hire = sources.hire_of(ctx.conn, ctx.row["id"])
+        if hire is not None:
+            flipped = ctx.conn.execute(update(hires).where(
+                hires.c.id == hire["id"], hires.c.status == "pending",
+            ).values(status="approved", decided_by=ctx.user.id, decided_at=ctx.now))
+            if flipped.rowcount != 1:
+                raise Conflict("this hire was already decided")
+            ctx.conn.execute(update(users).where(users.c.id == hire["agent_id"])
+                             .values(status="active"))
+            detail = f"agent {hire['agent_id']} is active"
+    elif esc["proposed_action"]:
+        detail = f"applied: {esc['proposed_action']}"
+    return Outcome(resolved(ctx, "approved"), detail=detail)
+
+
+@handles("reject", Kind.ESCALATION)
+def _reject_escalation(ctx: ActionContext) -> Outcome:
+    esc = _decide_escalation(ctx, "rejected")
+    detail = None
+    if esc["type"] == sources.HIRE:
+        ctx.conn.execute(update(hires).where(hires.c.item_id == ctx.row["id"],
+                                             hires.c.status == "pending")
+                         .values(status="rejected", decided_by=ctx.user.id, decided_at=ctx.now))
+    fingerprint = sources.proposal_fingerprint(ctx.row.get("payload") or {})
+    if fingerprint and not sources.was_dismissed(ctx.conn, ctx.row.get("payload") or {}):
+        ctx.conn.execute(insert(dismissed_proposals).values(
+            fingerprint=fingerprint, evaluator=esc["evaluator"],
+            proposed_action=esc["proposed_action"], dismissed_by=ctx.user.id,
+            dismissed_at=ctx.now))
+        detail = "proposal dismissed; it will not be raised again"
+    return Outcome(resolved(ctx, "rejected"), detail=detail)
+
+
+# -- failed runs -----------------------------------------------------------------------------
+
+@handles("retry", Kind.FAILED_RUN)
+def _retry(ctx: ActionContext) -> Outcome:
+    run = sources.run_for_item(ctx.conn, ctx.row["id"])
+    if run is None or run["status"] != "failed":
+        raise Conflict("this run was already retried or cancelled")
+    known = ctx.conn.execute(select(pipelines.c.slug)
+                             .where(pipelines.c.slug == run["pipeline"])).first()
+    if known is None:
+        # never wedge on a pipeline that no longer exists: close the run as cancelled
+        ctx.conn.execute(update(runs).where(runs.c.id == run["id"])
+                         .values(status="cancelled", updated_at=ctx.now))
+        return Outcome(resolved(ctx, "cancelled"),
+                       detail=f"pipeline {run['pipeline']!r} is unknown; run cancelled")
+    ref = f"{run['run_ref']}-retry-{ctx.now.strftime('%Y%m%d%H%M%S%f')}"
+    ctx.conn.execute(insert(runs).values(
+        run_ref=ref, pipeline=run["pipeline"], inputs=run["inputs"], status="queued",
+        retry_of=run["run_ref"], item_id=None, created_at=ctx.now, updated_at=ctx.now))
+    ctx.conn.execute(update(runs).where(runs.c.id == run["id"])
+                     .values(status="retried", updated_at=ctx.now))
+    return Outcome(resolved(ctx, "retried", retry_run_id=ref), detail=f"new run {ref}")
+
+
+@handles("cancel", Kind.FAILED_RUN)
+def _cancel(ctx: ActionContext) -> Outcome:
+    run = sources.run_for_item(ctx.conn, ctx.row["id"])
+    if run is not None:
+        done = ctx.conn.execute(update(runs).where(runs.c.id == run["id"],
+                                                   runs.c.status == "failed")
+                                .values(status="cancelled", updated_at=ctx.now))
+        if done.rowcount != 1:
+            raise Conflict("this run was already retried or cancelled")
+    return Outcome(resolved(ctx, "cancelled"))
+
+
+# -- tickets ---------------------------------------------------------------------------------
+
+@handles("close", Kind.TICKET)
+def _close(ctx: ActionContext) -> Outcome:
+    return Outcome(resolved(ctx, "closed"))
+
+
+@handles("note", Kind.TICKET)
+def _note(ctx: ActionContext) -> Outcome:
+    text = ctx.params.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadRequest("text: a note needs some text")
+    notes = [*(ctx.row.get("payload") or {}).get("notes", []),
+             {"by": ctx.user.id, "at": ctx.now.isoformat(), "text": text.strip()[:5000]}]
+    return Outcome({"payload": {**(ctx.row.get("payload") or {}), "notes": notes},
+                    "updated_at": ctx.now})
+
+
+@handles("assign", Kind.TICKET)
+def _assign(ctx: ActionContext) -> Outcome:
+    who = ctx.params.get("user", ctx.user.id)
+    if who is not None and (not isinstance(who, str) or not who):
+        raise BadRequest("user: the id of the user to assign, or null to unassign")
+    return Outcome({"assignee_id": who, "updated_at": ctx.now})
+
+
+# -- the executor ----------------------------------------------------------------------------
+
+def approvals_of(row: dict[str, Any]) -> tuple[str, ...]:
+    approvals = (row.get("payload") or {}).get("approvals") or []
+    return tuple(a for a in approvals if isinstance(a, str))
+
+
+def actions_for(row: dict[str, Any], user: Principal) -> list[str]:
+    return available_actions(row, user.id, user.role, approved_by=approvals_of(row))
 
 
 def run_action(conn: Connection, user: Principal, item_id: int, name: str,
-               params: dict[str, Any], origin: str, now: datetime) -> dict[str, Any]:
-    """Run `name` on the item and answer its new row; raises the 4xx errors of the API."""
-    handler = HANDLERS.get(name)
-    if handler is None:
+               params: dict[str, Any], origin: str, now: datetime) -> tuple[dict, Outcome]:
+    """Run `name` on the item; answers its new row. Raises the 4xx errors of the API."""
+    if name not in KNOWN_ACTIONS:
         raise NotFound(f"unknown action {name!r}")
-    if not isinstance(params, dict):
-        raise BadRequest("params: must be a JSON object")
     row = inbox.get_row(conn, item_id, user, for_update=True)
     if row is None:
         raise NotFound(f"item {item_id} not found")
-    if name not in available_actions(row, user.id, user.role):
+    handler = _HANDLERS.get((row["kind"], name)) or _HANDLERS.get((None, name))
+    if handler is None or name not in actions_for(row, user):
         if not user.ranks_at_least(Role.MEMBER):
             raise Forbidden(f"a {user.role} cannot {name}")
+        if row["state"] == State.RESOLVED and name != "restore":
+            raise Conflict(f"{name} is no longer possible: already {row['resolved_action']}")
+        if name == "approve" and user.id in approvals_of(row):
+            raise Conflict("you already approved this; it needs a different second approver")
         raise Conflict(f"{name} is not possible on this item now (state {row['state']})")
-    changes = handler(ActionContext(conn, user, row, params, origin, now))
-    if changes:
-        inbox.update_rows(conn, [item_id], changes)
-        row.update(changes)
+    outcome = handler(ActionContext(conn, user, row, params, now))
+    if outcome.changes:
+        inbox.update_rows(conn, [item_id], outcome.changes)
+        row.update(outcome.changes)
         events.append(conn, "item.updated", {"items": [events.item_entry(row)], "action": name})
-    return row
+    if name in CALLBACK_ACTIONS and row["state"] == State.RESOLVED:
+        outbox.enqueue(conn, row, name, user.id, params, now)
+    return row, outcome
+

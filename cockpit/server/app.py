@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,6 +17,8 @@ from cockpit.server import routes, websocket
 from cockpit.server.errors import ServiceError
 from cockpit.server.hub import EventHub
 from cockpit.server.inbox import Inbox
+from cockpit.server.outbox import OutboxWorker
+from cockpit.server.sweeper import run_sweeper
 from cockpit.store import open_engine
 
 
@@ -25,6 +29,10 @@ class ServerOptions:
     heartbeat: float = 15.0
     queue_size: int = 1000  # events a websocket client may fall behind before it is dropped
     retention: int = 100_000  # events kept for replay; an older `since` gets a reset
+    webhook_secret: str | None = None
+    outbox_interval: float = 1.0
+    outbox_base_delay: float = 2.0  # first retry after this many seconds, doubling to 5 min
+    sweep_interval: float = 5.0  # how often expired waitpoints are resolved
 
 
 def create_app(options: ServerOptions | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -39,11 +47,25 @@ def create_app(options: ServerOptions | None = None, *, engine: Engine | None = 
         app.state.engine = db
         app.state.hub = hub
         app.state.heartbeat = options.heartbeat
-        app.state.inbox = Inbox(db, notify=hub.wake)
+        sender = OutboxWorker(db, options.webhook_secret, interval=options.outbox_interval,
+                              base_delay=options.outbox_base_delay)
+
+        def changed() -> None:
+            hub.wake()
+            sender.wake()
+
+        app.state.inbox = Inbox(db, notify=changed)
+        app.state.outbox = sender
         await hub.start()
+        await sender.start()
+        sweeper = asyncio.create_task(run_sweeper(db, options.sweep_interval, changed))
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+            await sender.stop()
             await hub.stop()
             if engine is None:
                 db.dispose()

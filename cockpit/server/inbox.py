@@ -6,13 +6,14 @@ is woken after the commit so websocket clients hear about it at once.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func
 
-from cockpit.domain.actions import available_actions
 from cockpit.domain.models import (
     ARCHIVED,
     BulkOp,
@@ -27,13 +28,19 @@ from cockpit.domain.models import (
 )
 from cockpit.domain.roles import INGEST_ROLES, Principal, Role
 from cockpit.domain.rules import RuleError, bulk_skip_reason, transition
-from cockpit.server.actions import run_action
-from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound
+from cockpit.server import journal, outbox, sources
+from cockpit.server.actions import actions_for, run_action
+from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
 from cockpit.server.ingest import Dropped, prepare_row
 from cockpit.store import events, inbox
 from cockpit.store.tables import items
 
 Clock = Callable[[], datetime]
+_RESULTS = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict"}
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
 
 
 def utcnow() -> datetime:
@@ -53,7 +60,7 @@ class Inbox:
         return Item(
             **{k: row[k] for k in Item.model_fields if k in row and k not in ("sender", "actions")},
             sender=Sender(type=row["sender_type"], id=row["sender_id"], name=row["sender_name"]),
-            actions=available_actions(row, user.id, user.role),
+            actions=actions_for(row, user),
         )
 
     def list(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
@@ -81,6 +88,25 @@ class Inbox:
             raise NotFound(f"item {item_id} not found")
         return self.to_item(row, user)
 
+    def audit(self, user: Principal, **filters: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return journal.query(conn, user, **filters)
+
+    def outbox(self, user: Principal, *, include_delivered: bool) -> list[dict[str, Any]]:
+        if not user.ranks_at_least(Role.ADMIN):
+            raise Forbidden("only admins and owners see the outbox")
+        with self.engine.connect() as conn:
+            rows = outbox.pending(conn, include_delivered=include_delivered)
+        return [{k: v for k, v in r.items() if k != "body"} | {"body": json.loads(r["body"])}
+                for r in rows]
+
+    def register_pipeline(self, user: Principal, slug: str, name: str) -> dict[str, str]:
+        if user.role not in INGEST_ROLES:
+            raise Forbidden("only service, admin and owner accounts register pipelines")
+        with self.engine.begin() as conn:
+            sources.register_pipeline(conn, slug, name, self.clock())
+        return {"slug": slug, "name": name}
+
     # -- writes ----------------------------------------------------------------------------
 
     def ingest(self, user: Principal, item: ItemIn) -> tuple[Item | None, str]:
@@ -93,7 +119,11 @@ class Inbox:
         except Dropped:
             return None, "dropped"
         with self.engine.begin() as conn:
+            if item.kind == "escalation" and sources.was_dismissed(conn, values["payload"]):
+                return None, "dropped"
             row, status = inbox.insert_row(conn, values, upsert=item.upsert, now=now)
+            if status != "duplicate":
+                sources.create_source(conn, row, now)
             if status == "created":
                 events.append(conn, "item.created", {"items": [events.item_entry(row)]})
                 if row["kind"] == "escalation":
@@ -108,13 +138,25 @@ class Inbox:
 
     def act(self, user: Principal, item_id: int, name: str, params: dict[str, Any],
             origin: str = "api") -> Item:
-        with self.engine.begin() as conn:
-            row = run_action(conn, user, item_id, name, params, origin, self.clock())
+        """Run one action; every attempt, refused or not, lands in the journal."""
+        started = time.perf_counter()
+        try:
+            with self.engine.begin() as conn:
+                row, outcome = run_action(conn, user, item_id, name, params, origin, self.clock())
+                journal.record(conn, actor=user.id, origin=origin, action=name, item_id=item_id,
+                               params=params, result="ok", detail=outcome.detail,
+                               latency_ms=_ms_since(started))
+        except ServiceError as exc:
+            with self.engine.begin() as conn:
+                journal.record(conn, actor=user.id, origin=origin, action=name, item_id=item_id,
+                               params=params, result=_RESULTS.get(exc.status, "failed"),
+                               detail=exc.message, latency_ms=_ms_since(started))
+            raise
         self.notify()
         return self.to_item(row, user)
 
     def patch(self, user: Principal, item_id: int, state: State,
-              resolved_action: str | None = None) -> Item:
+              resolved_action: str | None = None, origin: str = "api") -> Item:
         if state == State.RESOLVED and not user.ranks_at_least(Role.MEMBER):
             raise Forbidden(f"a {user.role} cannot resolve items")
         with self.engine.begin() as conn:
@@ -134,13 +176,21 @@ class Inbox:
             inbox.update_rows(conn, [item_id], changes)
             row.update(changes)
             events.append(conn, "item.updated", {"items": [events.item_entry(row)]})
+            journal.record(conn, actor=user.id, origin=origin, action=f"state.{state.value}",
+                           item_id=item_id, params={"resolved_action": resolved_action})
         self.notify()
         return self.to_item(row, user)
 
-    def bulk(self, user: Principal, ids: Sequence[int], op: BulkOp) -> BulkResult:
-        """One transaction over many items; decision and blocking items are skipped, with why."""
+    def bulk(self, user: Principal, ids: Sequence[int], op: BulkOp,
+             origin: str = "api") -> BulkResult:
+        """One transaction over many items; decision and blocking items are skipped, with why.
+
+        The journal gets `bulk.started`, one record per item (origin `bulk`), and
+        `bulk.completed` with the counts; a skipped item never stops the others.
+        """
         if op in (BulkOp.RESOLVE, BulkOp.ARCHIVE) and not user.ranks_at_least(Role.MEMBER):
             raise Forbidden(f"a {user.role} cannot {op.value} items")
+        started = time.perf_counter()
         wanted = list(dict.fromkeys(ids))
         result = BulkResult()
         now = self.clock()
@@ -164,9 +214,31 @@ class Inbox:
                     row.update({k: v for k, v in changes.items() if k != "read_at"})
                     entries.append(events.item_entry(row))
                 events.append(conn, "items.bulk", {"op": op.value, "items": entries})
+            self._journal_bulk(conn, user, op, origin, result, started)
         if changed:
             self.notify()
         return result
+
+    @staticmethod
+    def _journal_bulk(conn, user: Principal, op: BulkOp, origin: str, result: BulkResult,
+                      started: float) -> None:
+        base = {"actor": user.id, "item_id": None}
+        total = len(result.updated) + len(result.skipped) + len(result.not_found)
+        journal.record(conn, **base, origin=origin, action="bulk.started",
+                       params={"op": op.value, "count": total})
+        records = [{"item_id": i, "result": "ok", "detail": None} for i in result.updated]
+        records += [{"item_id": s.id, "result": "skipped", "detail": s.reason}
+                    for s in result.skipped]
+        records += [{"item_id": i, "result": "not_found", "detail": None}
+                    for i in result.not_found]
+        journal.record_many(conn, actor=user.id, origin="bulk", action=op.value,
+                            params={"via": origin}, records=records)
+        journal.record(conn, **base, origin=origin, action="bulk.completed",
+                       params={"op": op.value, "ok": len(result.updated),
+                               "failed": total - len(result.updated),
+                               "skipped": len(result.skipped),
+                               "not_found": len(result.not_found)},
+                       latency_ms=_ms_since(started))
 
 
 def _bulk_changes(op: BulkOp, actor: str, now: datetime) -> dict[str, Any]:

@@ -77,13 +77,15 @@ def get_item(item_id: int, user: User, service: Service) -> Item:
 
 
 @router.patch("/inbox/{item_id}", response_model=Item, tags=["inbox"])
-def patch_item(item_id: int, body: PatchBody, user: User, service: Service) -> Item:
-    return service.patch(user, item_id, body.state, body.resolved_action)
+def patch_item(item_id: int, body: PatchBody, user: User, service: Service,
+               request: Request) -> Item:
+    return service.patch(user, item_id, body.state, body.resolved_action,
+                         origin=request_origin(request))
 
 
 @router.post("/inbox/bulk", response_model=BulkResult, tags=["inbox"])
-def bulk(body: BulkBody, user: User, service: Service) -> BulkResult:
-    return service.bulk(user, body.ids, body.op)
+def bulk(body: BulkBody, user: User, service: Service, request: Request) -> BulkResult:
+    return service.bulk(user, body.ids, body.op, origin=request_origin(request))
 
 
 @router.post("/inbox/items", response_model=Item | Dropped, status_code=201, tags=["inbox"])
@@ -103,3 +105,37 @@ def run_action(item_id: int, name: str, user: User, service: Service, request: R
                params: Annotated[dict[str, Any] | None, Body()] = None) -> dict[str, Any]:
     item = service.act(user, item_id, name, params or {}, origin=request_origin(request))
     return {"ok": True, "item": item}
+
+
+class PipelineBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+    name: str | None = Field(default=None, max_length=200)
+
+
+@router.get("/audit", tags=["audit"])
+def audit_journal(
+    user: User,
+    service: Service,
+    item_id: int | None = None,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    origin: Annotated[str | None, Query(max_length=16)] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict[str, Any]:
+    """Who did what, from where: newest first, only about items this caller may see."""
+    return {"records": service.audit(user, item_id=item_id, actor=actor, origin=origin,
+                                     action=action, limit=limit)}
+
+
+@router.get("/outbox", tags=["outbox"])
+def outbox_rows(user: User, service: Service, all: bool = False) -> dict[str, Any]:  # noqa: A002
+    """Outbound webhooks waiting for delivery (or every one with `all=true`); admins only."""
+    return {"deliveries": service.outbox(user, include_delivered=all)}
+
+
+@router.post("/pipelines", status_code=201, tags=["pipelines"])
+def register_pipeline(body: PipelineBody, user: User, service: Service) -> dict[str, str]:
+    """Make a pipeline known, so failed runs of it can be retried."""
+    return service.register_pipeline(user, body.slug, body.name or body.slug)

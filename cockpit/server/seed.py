@@ -9,11 +9,13 @@ from sqlalchemy import Engine, func, select
 
 from cockpit.domain.demo import DemoItem
 from cockpit.domain.models import State
+from cockpit.server import sources
 from cockpit.server.ingest import Dropped, prepare_row
 from cockpit.store import events, inbox
 from cockpit.store.tables import items
 
 BATCH = 2_000
+SOURCED_KINDS = frozenset({"waitpoint", "escalation", "failed_run"})
 
 
 def _row(demo: DemoItem, now: datetime) -> dict | None:
@@ -44,6 +46,7 @@ def seed(engine: Engine, demo: Iterable[DemoItem], now: datetime,
         nonlocal added
         with engine.begin() as conn:
             added += inbox.insert_many(conn, batch)
+            _create_sources(conn, batch, now)
         progress(len(batch))
         batch.clear()
 
@@ -59,6 +62,22 @@ def seed(engine: Engine, demo: Iterable[DemoItem], now: datetime,
         with engine.begin() as conn:
             events.append(conn, "reset", {"reason": f"{added} demo items added"})
     return added
+
+
+def _create_sources(conn, batch: list[dict], now: datetime) -> None:
+    """Source records for the decision items and runs just seeded; their pipelines are known."""
+    wanted = [r for r in batch if r["kind"] in SOURCED_KINDS and r["state"] != State.RESOLVED]
+    if not wanted:
+        return
+    keys = {(r["kind"], r["source_id"]) for r in wanted}
+    stored = conn.execute(select(items).where(items.c.source_id.in_({k[1] for k in keys})))
+    for row in stored:
+        row = dict(row._mapping)
+        if (row["kind"], row["source_id"]) in keys:
+            sources.create_source(conn, row, now)
+            pipeline = (row["payload"] or {}).get("pipeline")
+            if row["kind"] == "failed_run" and isinstance(pipeline, str) and pipeline:
+                sources.register_pipeline(conn, pipeline, pipeline, now)
 
 
 def is_empty(engine: Engine) -> bool:

@@ -1,0 +1,141 @@
+"""Source records: waitpoints, escalations, runs and hires. The inbox row is their projection.
+
+Ingesting a waitpoint, an escalation (unless advisory) or a failed run creates its record in the
+same transaction as the row; decisions change the record and the row together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from cockpit.domain.models import Kind
+from cockpit.domain.roles import ROLE_RANK, Role
+from cockpit.domain.rules import is_decision
+from cockpit.store.tables import (
+    dismissed_proposals,
+    escalations,
+    hires,
+    pipelines,
+    runs,
+    users,
+    waitpoints,
+)
+
+HIRE = "HIRE"
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def proposal_fingerprint(payload: dict[str, Any]) -> str | None:
+    """Identifies a proposal across sweeps: its evaluator and what it proposes."""
+    action = payload.get("proposed_action")
+    if not action:
+        return None
+    raw = f"{payload.get('evaluator') or ''}\x00{action}".encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def was_dismissed(conn: Connection, payload: dict[str, Any]) -> bool:
+    fingerprint = proposal_fingerprint(payload)
+    if fingerprint is None:
+        return False
+    query = select(dismissed_proposals.c.fingerprint).where(
+        dismissed_proposals.c.fingerprint == fingerprint)
+    return conn.execute(query).first() is not None
+
+
+def create_source(conn: Connection, row: dict[str, Any], now: datetime) -> None:
+    """Create (or, for an upsert, recreate) the source record behind a new inbox row."""
+    kind, payload, item_id = row["kind"], row["payload"] or {}, row["id"]
+    if kind == Kind.WAITPOINT:
+        conn.execute(delete(waitpoints).where(waitpoints.c.item_id == item_id))
+        approvals = [a for a in payload.get("approvals") or [] if isinstance(a, str)]
+        conn.execute(insert(waitpoints).values(
+            item_id=item_id, pipeline=_text(payload.get("pipeline")),
+            run_id=_text(payload.get("run_id")), step=_text(payload.get("step")),
+            step_index=_int(payload.get("step_index")), step_count=_int(payload.get("step_count")),
+            timeout_at=_time(payload.get("timeout_at")),
+            second_approver_required=bool(payload.get("second_approver_required")),
+            approvals=approvals, status="waiting"))
+    elif kind == Kind.ESCALATION and is_decision(kind, payload):
+        conn.execute(delete(escalations).where(escalations.c.item_id == item_id))
+        conn.execute(insert(escalations).values(
+            item_id=item_id, type=_text(payload.get("type")), reason=_text(payload.get("reason")),
+            status="open", evaluator=_text(payload.get("evaluator")),
+            proposed_action=_text(payload.get("proposed_action")),
+            risk_score=_float(payload.get("risk_score")), rationale=_text(payload.get("rationale"))))
+        if payload.get("type") == HIRE:
+            _create_hire(conn, item_id, payload)
+    elif kind == Kind.FAILED_RUN:
+        ref = _text(payload.get("run_id")) or row["source_id"]
+        existing = conn.execute(select(runs.c.id).where(runs.c.run_ref == ref)).first()
+        values = {"pipeline": _text(payload.get("pipeline")) or "", "status": "failed",
+                  "inputs": payload.get("inputs") if isinstance(payload.get("inputs"), dict) else {},
+                  "item_id": item_id, "updated_at": now}
+        if existing:
+            conn.execute(update(runs).where(runs.c.id == existing.id).values(**values))
+        else:
+            conn.execute(insert(runs).values(run_ref=ref, created_at=now, **values))
+
+
+def _create_hire(conn: Connection, item_id: int, payload: dict[str, Any]) -> None:
+    agent_id = str(payload.get("agent_id") or payload.get("agent_name") or f"agent-{item_id}")
+    role = payload.get("role") if payload.get("role") in ROLE_RANK else Role.MEMBER.value
+    conn.execute(delete(hires).where(hires.c.item_id == item_id))
+    conn.execute(insert(hires).values(item_id=item_id, agent_id=agent_id, role=role,
+                                      status="pending"))
+    if conn.execute(select(users.c.id).where(users.c.id == agent_id)).first() is None:
+        conn.execute(insert(users).values(id=agent_id, role=role, status="pending",
+                                          created_at=datetime.now(UTC)))
+
+
+def waitpoint_of(conn: Connection, item_id: int) -> dict[str, Any] | None:
+    found = conn.execute(select(waitpoints).where(waitpoints.c.item_id == item_id)).first()
+    return dict(found._mapping) if found else None
+
+
+def escalation_of(conn: Connection, item_id: int) -> dict[str, Any] | None:
+    found = conn.execute(select(escalations).where(escalations.c.item_id == item_id)).first()
+    return dict(found._mapping) if found else None
+
+
+def hire_of(conn: Connection, item_id: int) -> dict[str, Any] | None:
+    found = conn.execute(select(hires).where(hires.c.item_id == item_id)).first()
+    return dict(found._mapping) if found else None
+
+
+def run_for_item(conn: Connection, item_id: int) -> dict[str, Any] | None:
+    found = conn.execute(select(runs).where(runs.c.item_id == item_id)
+                         .order_by(runs.c.id.desc())).first()
+    return dict(found._mapping) if found else None
+
+
+def register_pipeline(conn: Connection, slug: str, name: str, now: datetime) -> None:
+    if conn.execute(select(pipelines.c.slug).where(pipelines.c.slug == slug)).first() is None:
+        conn.execute(insert(pipelines).values(slug=slug, name=name, created_at=now))
