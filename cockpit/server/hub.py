@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,11 +34,13 @@ class Subscriber:
 
 class EventHub:
     def __init__(self, engine: Engine, *, poll_interval: float = 0.5, queue_size: int = 1000,
-                 retention: int = 100_000) -> None:
+                 retention: int = 100_000, gap_wait: float = 2.0) -> None:
         self.engine = engine
         self.poll_interval = poll_interval
         self.queue_size = queue_size
         self.retention = retention
+        self.gap_wait = gap_wait
+        self._gap_since: dict[int, float] = {}
         self.subscribers: set[Subscriber] = set()
         self.last_seq = 0
         self._wake = asyncio.Event()
@@ -80,6 +83,25 @@ class EventHub:
         with self.engine.begin() as conn:
             events.trim(conn, self.retention)
 
+    def _in_order(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The events of `batch` that can be sent now.
+
+        With several writers a higher seq can commit before a lower one; a gap is waited for
+        (up to `gap_wait` seconds) rather than skipped, and after that taken as a rollback.
+        """
+        ready: list[dict[str, Any]] = []
+        expected = self.last_seq + 1
+        for event in batch:
+            if event["seq"] != expected and self.last_seq:
+                first_seen = self._gap_since.setdefault(expected, time.monotonic())
+                if time.monotonic() - first_seen < self.gap_wait:
+                    break
+            ready.append(event)
+            expected = event["seq"] + 1
+        if ready:
+            self._gap_since = {s: t for s, t in self._gap_since.items() if s > ready[-1]["seq"]}
+        return ready
+
     async def _tail(self) -> None:
         since_trim = 0
         while True:
@@ -87,13 +109,13 @@ class EventHub:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             self._wake.clear()
             try:
-                batch = await asyncio.to_thread(self._read, self.last_seq)
+                batch = self._in_order(await asyncio.to_thread(self._read, self.last_seq))
                 while batch:
                     for event in batch:
                         self.dispatch(event)
                     self.last_seq = batch[-1]["seq"]
                     since_trim += len(batch)
-                    batch = await asyncio.to_thread(self._read, self.last_seq)
+                    batch = self._in_order(await asyncio.to_thread(self._read, self.last_seq))
                 if since_trim >= 1000:
                     since_trim = 0
                     await asyncio.to_thread(self._trim)

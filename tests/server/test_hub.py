@@ -32,3 +32,23 @@ async def test_dispatch_filters_by_visibility(engine):
     hub.dispatch(event(2, role="admin"))
     hub.dispatch(event(3, role="member"))
     assert mel.queue.qsize() == 1 and (await mel.queue.get())["seq"] == 3
+
+
+def test_a_gap_in_seq_is_waited_for_then_passed(engine, monkeypatch):
+    import cockpit.server.hub as hub_module
+
+    clock = [100.0]
+    monkeypatch.setattr(hub_module.time, "monotonic", lambda: clock[0])
+    hub = EventHub(engine, gap_wait=2.0)
+    hub.last_seq = 4
+    batch = [event(5), event(7), event(8)]  # 6 is still being committed by another process
+    assert [e["seq"] for e in hub._in_order(batch)] == [5]
+    hub.last_seq = 5
+    clock[0] += 1.0
+    assert hub._in_order(batch[1:]) == []  # still waiting for 6
+    assert [e["seq"] for e in hub._in_order([event(6), *batch[1:]])] == [6, 7, 8]
+    hub.last_seq = 8
+    clock[0] += 0.1
+    assert hub._in_order([event(10)]) == []
+    clock[0] += 2.5  # 9 never came: it was rolled back
+    assert [e["seq"] for e in hub._in_order([event(10)])] == [10]
