@@ -11,6 +11,15 @@ Public functions
     Redaction is idempotent (no pattern matches a marker) and the regexes are compiled once; a
     rule whose trigger substrings are absent from the text is not even run.
 
+    Kinds: ``private-key`` (PEM blocks, multi-line, also cut-off ones), ``jwt``,
+    ``anthropic-key``, ``openai-key``, ``stripe-key``, ``stripe-webhook-secret``,
+    ``github-token``, ``gitlab-token``, ``slack-token``, ``slack-webhook``, ``discord-webhook``,
+    ``google-api-key``, ``google-oauth-secret``, ``google-oauth-token``, ``aws-key``,
+    ``aws-secret``, ``npm-token``, ``sendgrid-key``, ``huggingface-token``, ``pypi-token``;
+    header values ``bearer``, ``basic-auth``, ``auth``, ``cookie``; a URL's ``password``; and
+    for key/value pairs a label from the key: ``password``, ``token``, ``api-key``,
+    ``private-key``, ``secret``, ``credential``, ``auth``, ``cookie``.
+
 ``is_credential_key(key) -> bool``
     Whether a payload key names a credential.  See "Key rules" below.
 
@@ -45,20 +54,35 @@ are not credential keys.
 
 Key/value rules (in ``redact``)
 -------------------------------
-``key=value`` / ``key: value`` / ``"key": "value"`` pairs are redacted when the key is a
-credential key (above) and the value looks like a credential:
+``key=value``, ``key: value``, ``key => value``, ``"key": "value"`` (also single-quoted,
+back-quoted, JSON-inside-a-JSON-string ``\\"key\\": \\"value\\"`` and markdown
+``**Password:** value``) are redacted when the key is a credential key (above) and the value
+looks like a credential.  The key and the quotes stay: ``password=[REDACTED:password]``.
+A value is never redacted when it is:
 
-* never a placeholder: empty, ``null none nil undefined true false``, mask characters only
-  (``***``, ``xxxx``, ``••••``), ``<...>``/``[...]``/``{...}``, variable references (``$VAR``,
-  ``${VAR}``, ``%(name)s``, ``%VAR%``, ``{{ secrets.X }}``), code expressions (``get_token()``,
-  ``os.environ[...]``) or an existing marker;
-* a quoted value: any other value;
-* an unquoted value after ``=`` (or a colon with no space): at least 3 characters;
-* an unquoted value after ``: `` (prose-like): at least 6 characters, not a plain state word
-  (``expired``, ``invalid``, ``missing`` ...), and either random-looking (a digit, a symbol, or
-  an upper-case letter after the first) or the last thing on its line/field.  So ``password:
-  hunter2`` and ``secret: s3cr3tvalue is leaked`` are redacted but ``the secret: nobody knows``
-  is not.
+* a placeholder: empty, no letters or digits at all (``***``, ``""``, ``-``), ``null none nil
+  undefined true false hidden redacted ...``, mask characters (``xxxx``, ``••••``), ``<...>``,
+  ``[...]``, ``{...}``, ``(...)``, an elided example (``ck_...``), an existing marker;
+* a variable reference: ``$VAR``, ``${VAR}``, ``$(cmd)``, ``%(name)s``, ``%VAR%``,
+  ``{{ secrets.X }}``, ``env:VAR``, ``secrets.X``;
+* code: a call or subscript (``get_token()``, ``os.environ[...]``), a dotted name
+  (``self.password``, ``request.url.password``), a plain name that itself names a credential
+  (``password=password``, ``"token": "COCKPIT_TOKEN"``), ``await``/``lambda``/``self``;
+* a state word (``expired``, ``invalid``, ``missing``, ``denied`` ...).
+
+Otherwise it is redacted when it is
+
+* quoted: at least 4 characters (spaces allowed: ``"correct horse battery staple"``);
+* unquoted after ``=`` (or a colon with no space): at least 3 characters;
+* unquoted after ``: `` (prose-like): at least 6 characters, and either random-looking (a
+  digit, a symbol, or an upper-case letter after the first that is not plain CamelCase like
+  ``AuthTypes``) or the last thing on its line/field (followed by end of line, ``, ; } ] &``).
+  So ``password: hunter2`` and ``secret: s3cr3tvalue is leaked`` are redacted but ``the
+  secret: nobody knows`` is not.
+
+An unquoted value runs to whitespace, a quote, ``, ; &`` or a JSON escape (``\\n``), and never
+ends in a colon (``token=abc123: expired``); closing brackets and a sentence's full stop that
+belong to the surrounding text are kept.
 """
 
 from __future__ import annotations
@@ -227,7 +251,7 @@ def is_credential_key(key: str) -> bool:
 
 _PLACEHOLDER_WORDS = frozenset(
     "null none nil undefined true false n/a na - empty unset hidden masked redacted "
-    "removed omitted placeholder".split()
+    "removed omitted placeholder await lambda yield not self this new function".split()
 )
 _STATE_WORDS = frozenset(
     "expired invalid missing required revoked valid unknown present absent rotated provided "
@@ -250,7 +274,7 @@ _VAR_REF = re.compile(
       | %s | %r | %d
       | \{\{.*                       # {{ secrets.X }}
       | \{%.*                        # {% ... %}
-      | \{[A-Za-z_][A-Za-z0-9_.]*\}  # {name}
+      | \{[^{}]*\}                   # {name}, {auth!r}
       | <[^<>]*>                     # <token>
       | \[[^\[\]]*\]                 # [hidden]
       | \(\s*[^()]*\)                # (not set)
@@ -261,6 +285,10 @@ _VAR_REF = re.compile(
 )
 _CODE_EXPR = re.compile(r"^[A-Za-z_][\w.]*[(\[]")
 _RANDOM_BODY = re.compile(r"[0-9]|[^A-Za-z0-9]")
+_CAMEL_WORDS = re.compile(r"(?:[A-Z][a-z]+){2,}")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_]*")
+_DOTTED_NAME = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+)+")
+_ELIDED = re.compile(r".{0,8}(?:\.\.\.|\u2026)")
 
 
 def _is_placeholder(value: str) -> bool:
@@ -274,16 +302,27 @@ def _is_placeholder(value: str) -> bool:
         return True
     if _MASK_ONLY.fullmatch(v):
         return True
-    if _VAR_REF.match(v):
+    if not any(c.isalnum() for c in v):
+        return True
+    if _VAR_REF.match(v) or _ELIDED.fullmatch(v):
         return True
     return bool(_CODE_EXPR.match(v))
 
 
+def _names_a_credential(value: str) -> bool:
+    """A variable or setting name, not a value: ``password``, ``COCKPIT_TOKEN``, ``self.auth``."""
+    v = value.strip()
+    if _DOTTED_NAME.fullmatch(v):
+        return True
+    return bool(_NAME.fullmatch(v)) and _classify_key(v) is not None
+
+
 def _looks_random(value: str) -> bool:
-    """A token with a digit or symbol, an upper-case letter after the first, or 32+ letters."""
+    """A digit or symbol, an upper-case letter after the first (but not plain CamelCase words
+    like ``AuthTypes``), or 32+ letters."""
     if _RANDOM_BODY.search(value):
         return True
-    if any(c.isupper() for c in value[1:]):
+    if any(c.isupper() for c in value[1:]) and not _CAMEL_WORDS.fullmatch(value):
         return True
     return len(value) >= 32
 
@@ -292,7 +331,7 @@ def _residual_is_empty(value: str, *, key_kind: str | None = None) -> bool:
     """True when a value is nothing but markers (plus punctuation, or an auth scheme word)."""
     if "[REDACTED" not in value:
         return False
-    if value.lstrip().startswith("[REDACTED"):
+    if value.lstrip(" \t`'\"").startswith("[REDACTED"):
         return True  # a secret rule already took the start; what follows is not part of it
     rest = MARKER_RE.sub(" ", value)
     rest = re.sub(r"(?:\\[nrt])+", " ", rest)
@@ -316,7 +355,7 @@ Replacement = Callable[[re.Match[str]], str]
 
 _WORDISH = frozenset(string.ascii_letters + string.digits + "_-")
 _KEY_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
-_MAX_KEY = 64
+_MAX_KEY = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,15 +407,20 @@ def _auth_header_repl(m: re.Match[str]) -> str:
     if i > 0 and m.string[i - 1] in _WORDISH and not m.string[:i].lower().endswith("proxy-"):
         return m.group(0)
     scheme, cred = m.group(1), m.group(2)
+    cred, tail = _split_tail(cred, m.string, m.end())
     low = cred.lower()
-    if _is_placeholder(cred) or low in _AUTH_SCHEMES or low in _STATE_WORDS:
+    if (not cred or cred[0] in "([{<" or _is_placeholder(cred) or low in _AUTH_SCHEMES
+            or low in _STATE_WORDS or _residual_is_empty(cred) or _names_a_credential(cred)):
         return m.group(0)
     if scheme is None:
+        if len(cred) < 8 or not _looks_random(cred):
+            return m.group(0)
         kind = "auth"
     else:
         s = scheme.lower()
-        kind = "basic-auth" if s == "basic" else "bearer" if s in ("bearer", "token", "bot") else "auth"
-    return m.group(0)[: m.start(2) - i] + _marker(kind)
+        kind = ("basic-auth" if s == "basic"
+                else "bearer" if s in ("bearer", "token", "bot") else "auth")
+    return m.group(0)[: m.start(2) - i] + _marker(kind) + tail
 
 
 def _bearer_repl(m: re.Match[str]) -> str:
@@ -408,6 +452,24 @@ def _userinfo_repl(m: re.Match[str]) -> str:
 _TRAILING_CLOSERS = ")]}>"
 
 
+def _split_tail(value: str, text: str, after: int) -> tuple[str, str]:
+    """Split off closing brackets that belong to the text around a bare value, and a sentence's
+    full stop, so that ``(password=x).`` keeps its ``).``."""
+    tail = ""
+    while value and value[-1] in _TRAILING_CLOSERS + "`\u2026":
+        ch = value[-1]
+        if ch in _TRAILING_CLOSERS:
+            opener = "([{<"[_TRAILING_CLOSERS.index(ch)]
+            if value.count(opener) >= value.count(ch):
+                break
+        tail = ch + tail
+        value = value[:-1]
+    if value.endswith(".") and (after >= len(text) or text[after].isspace() or tail):
+        tail = "." + tail
+        value = value[:-1]
+    return value, tail
+
+
 def _kv_repl(m: re.Match[str]) -> str:
     text = m.string
     start = m.start()
@@ -437,28 +499,21 @@ def _kv_repl(m: re.Match[str]) -> str:
     for name in ("eq", "dq", "sq", "bq"):
         value = m.group(name)
         if value is not None:
-            if _is_placeholder(value) or _residual_is_empty(value, key_kind=kind):
+            if (_is_placeholder(value) or _residual_is_empty(value, key_kind=kind)
+                    or len(value) < 4 or _names_a_credential(value)):
                 return whole
             a, b = m.start(name) - start, m.end(name) - start
             return whole[:a] + _marker(kind) + whole[b:]
-    value = m.group("bare")
-    # keep closing brackets that belong to the text around the pair, and a sentence's full stop
-    tail = ""
-    while value and value[-1] in _TRAILING_CLOSERS:
-        opener = "([{<"[_TRAILING_CLOSERS.index(value[-1])]
-        if value.count(opener) >= value.count(value[-1]):
-            break
-        tail = value[-1] + tail
-        value = value[:-1]
     after = m.end()
-    if value.endswith(".") and (after >= len(text) or text[after].isspace()):
-        tail = "." + tail
-        value = value[:-1]
-    if _is_placeholder(value) or _residual_is_empty(value, key_kind=kind):
+    value, tail = _split_tail(m.group("bare"), text, after)
+    if (not value or value[0] in "([{" or _is_placeholder(value)
+            or _residual_is_empty(value, key_kind=kind) or _names_a_credential(value)):
         return whole
     low = value.lower()
     if low in _STATE_WORDS or (kind == "auth" and low in _AUTH_SCHEMES):
         return whole
+    if "\u2026" in tail and value[0] in "$%{<":
+        return whole  # a variable reference cut off by a title's ellipsis
     spaced_colon = ":" in sep and "=" not in sep and sep != sep.strip()
     if spaced_colon:
         if len(value) < 6:
@@ -466,8 +521,8 @@ def _kv_repl(m: re.Match[str]) -> str:
         if not _looks_random(value):
             # a plain word: only when it ends its line or field ("password: letmein")
             nxt = text[after:after + 80].lstrip(" \t")
-            if nxt and nxt[0] not in "\r\n,;}]&|":
-                return whole
+            if "\u2026" in tail or (nxt and nxt[0] not in "\r\n,;}]&"):
+                return whole  # followed by more words (or cut off by an ellipsis)
     elif len(value) < 3:
         return whole
     return whole[: m.start("bare") - start] + _marker(kind) + tail
@@ -491,10 +546,12 @@ def _rule(kind: str, pattern: str, triggers: tuple[str, ...], repl: Replacement,
 
 _RULES: tuple[_Rule, ...] = (
     # multi-line PEM blocks first, so a JSON "private_key" value becomes one marker; a block cut
-    # off before its END line is redacted through its base64 body
+    # off before its END line is redacted through its header and base64 lines
     _rule("private-key",
-          _PEM_LABEL + r"(?:.*?" + _PEM_END + r"|(?:[A-Za-z0-9+/=\s:,-]|\\[nrt])*+)",
-          ("private key",), lambda m: _marker("private-key"), re.S),
+          _PEM_LABEL + r"(?:(?:[^-]|-(?!----)){0,65536}+" + _PEM_END
+          + r"|(?:(?:\s|\\[nrt])++(?:[A-Za-z0-9+/=]{16,}+(?![\w.-])"
+          + r"|(?:Proc-Type|DEK-Info|Comment):[^\r\n]*+))*+)",
+          ("private key",), lambda m: _marker("private-key")),
     _rule("jwt", r"eyJ[A-Za-z0-9_-]{10,}+\.[A-Za-z0-9_-]{4,}+\.[A-Za-z0-9_-]*+",
           ("eyj",), _token("jwt")),
     _rule("anthropic-key", r"sk-ant-[A-Za-z0-9_-]{20,}+", ("sk-ant-",), _token("anthropic-key")),
@@ -534,20 +591,22 @@ _RULES: tuple[_Rule, ...] = (
     _rule("pypi-token", r"pypi-AgE[A-Za-z0-9_-]{50,}+", ("pypi-",), _token("pypi-token")),
     # Authorization / Proxy-Authorization headers: keep the scheme, drop the credential
     _rule("auth-header",
-          r"""authorization["']?[ \t]*[:=][ \t]*["']?"""
+          r"""authorization["']?[ \t]*[:=][ \t]*(?:[fFrRbBuU]{0,2}["'])?"""
           r"(?:(bearer|basic|token|bot|digest|negotiate|ntlm|apikey|api-key|sso-key)[ \t]+)?"
-          r"""([^\s"',;]+)""",
+          r"""(<[^<>\s]*>|[^\s"',;<>]+)""",
           ("authorization",), _auth_header_repl, re.I),
     _rule("bearer", r"(bearer[ \t]+)([A-Za-z0-9._~+/=-]{16,}+)", ("bearer",), _bearer_repl,
           re.I),
-    _rule("cookie", r"""(cookie["']?[ \t]*:[ \t]*["']?)([^\s"';=]+=[^\r\n"']*)""",
+    _rule("cookie",
+          r"""(cookie["']?[ \t]*:[ \t]*["']?)"""
+          r"""([^\s"';=]+=[^\s"';]*+(?:;[ \t]*[^\s"';=]+=[^\s"';]*+)*+;?)""",
           ("cookie",), _cookie_repl, re.I),
     # scheme://user:password@host keeps scheme, user and host
     _rule("url-password", r"""://([^\s:/?#@"'<>\[\]]*):([^\s/?#@"'<>]*)@""", ("://",),
           _userinfo_repl),
     # key=value, key: value, "key": "value" (the key may start before the stem: db_password)
     _rule("key-value",
-          r"""(?P<key>(?:""" + _variants(*_KV_STEMS) + r""")[A-Za-z0-9_.-]{0,64}+)
+          r"""(?P<key>(?:""" + _variants(*_KV_STEMS) + r""")[A-Za-z0-9_.-]{0,128}+)
               (?P<kq>\\"|["'`]|\*\*|__)?
               (?P<sep>[ \t]*+(?:=>|:=|[:=])(?:\*\*|__)?[ \t]*+)
               (?:
@@ -555,7 +614,7 @@ _RULES: tuple[_Rule, ...] = (
                 | "(?P<dq>(?:[^"\\\r\n]|\\.)*+)"
                 | '(?P<sq>(?:[^'\\\r\n]|\\.)*+)'
                 | `(?P<bq>[^`\r\n]*+)`
-                | (?P<bare>[^\s'",;&=][^\s'",;&]*+)
+                | (?P<bare>[^\s'",;&=\\](?:[^\s'",;&\\]|\\(?![nrt"]))*(?<!:))
               )""",
           _KV_STEMS, _kv_repl, re.X),
 )
@@ -601,7 +660,7 @@ def _redact_secret_leaf(obj: Any) -> Any:
 
 
 def redact_value(obj: Any) -> Any:
-    """A redacted copy of a JSON-like payload (see the module doc); other objects come back as-is."""
+    """A redacted copy of a JSON-like payload (see the module doc); other objects as they are."""
     if isinstance(obj, str):
         return redact(obj)
     if isinstance(obj, dict):

@@ -31,7 +31,8 @@ Public functions
     prefix of a secret; then makes it one line (every run of whitespace becomes one space,
     stripped), neutralises it, and cuts it to at most ``limit`` characters, ending with ``…``
     when cut.  A cut never splits a ``[REDACTED:...]`` marker or a ``\\u{...}`` escape (it backs
-    off to before it).  An empty result becomes ``(no title)``.
+    off to before it), and falls between words when there is a space in the second half of the
+    line.  An empty result becomes ``(no title)``.
 
 ``clean_text(text) -> str``
     For bodies: redact, then neutralise keeping newlines and tabs.
@@ -160,6 +161,12 @@ def _cut(text: str, limit: int) -> str:
         if m.start() < len(head) < m.end():
             head = head[: m.start()]
             break
+    # and cut between words when a word boundary is in the second half of the line: a cut word
+    # ("password=%DB_PASSW…") reads badly and could look like something else when cleaned again
+    if head and not head[-1].isspace() and not text[len(head)].isspace():
+        space = head.rfind(" ")
+        if space >= limit // 2:
+            head = head[:space]
     return head.rstrip() + ELLIPSIS
 
 

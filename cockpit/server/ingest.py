@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from cockpit.domain.models import ItemIn, Kind, State
+from cockpit.domain.redaction import is_credential_key, redact
 from cockpit.domain.sanitize import clean_text, clean_title, clean_value, neutralise, outage_rewrite
 
 # Payload keys that only describe an advisory itself: an advisory carrying nothing else is "pure".
@@ -17,6 +18,18 @@ class Dropped(Exception):
     """The item is not worth storing (a pure outage advisory, raised again every sweep)."""
 
 
+def _redact_free_text(value: Any, key: str = "") -> Any:
+    """Redact secrets inside payload text (a log excerpt, an error), except under a
+    credential-looking key: those values are kept for their owner and masked until revealed."""
+    if isinstance(value, dict):
+        return {k: _redact_free_text(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_free_text(v, key) for v in value]
+    if isinstance(value, str) and not is_credential_key(key):
+        return redact(value)
+    return value
+
+
 def _one_line(text: str) -> str:
     return neutralise(text, keep_newlines=False).strip()
 
@@ -26,7 +39,7 @@ def prepare_row(item: ItemIn, now: datetime) -> dict[str, Any]:
 
     Raises Dropped for a pure advisory about an infrastructure outage.
     """
-    payload: dict[str, Any] = clean_value(item.payload)
+    payload: dict[str, Any] = _redact_free_text(clean_value(item.payload))
     title = item.title
     if item.kind == Kind.ESCALATION and isinstance(payload.get("reason"), str):
         friendly = outage_rewrite(payload["reason"])

@@ -71,13 +71,17 @@ def _create_sources(conn, batch: list[dict], now: datetime) -> None:
         return
     keys = {(r["kind"], r["source_id"]) for r in wanted}
     stored = conn.execute(select(items).where(items.c.source_id.in_({k[1] for k in keys})))
+    records, known = [], set()
     for row in stored:
         row = dict(row._mapping)
         if (row["kind"], row["source_id"]) in keys:
-            sources.create_source(conn, row, now)
+            records.extend(sources.source_records(row, now))
             pipeline = (row["payload"] or {}).get("pipeline")
             if row["kind"] == "failed_run" and isinstance(pipeline, str) and pipeline:
-                sources.register_pipeline(conn, pipeline, pipeline, now)
+                known.add(pipeline)
+    sources.insert_sources(conn, records)
+    for pipeline in sorted(known):
+        sources.register_pipeline(conn, pipeline, pipeline, now)
 
 
 def is_empty(engine: Engine) -> bool:

@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from cockpit.domain.models import Kind
 from cockpit.domain.roles import ROLE_RANK, Role
@@ -70,49 +70,66 @@ def was_dismissed(conn: Connection, payload: dict[str, Any]) -> bool:
     return conn.execute(query).first() is not None
 
 
-def create_source(conn: Connection, row: dict[str, Any], now: datetime) -> None:
-    """Create (or, for an upsert, recreate) the source record behind a new inbox row."""
+def source_records(row: dict[str, Any], now: datetime) -> list[tuple[Table, dict[str, Any]]]:
+    """The source rows (table, values) behind a new inbox row; empty for kinds without one."""
     kind, payload, item_id = row["kind"], row["payload"] or {}, row["id"]
     if kind == Kind.WAITPOINT:
-        conn.execute(delete(waitpoints).where(waitpoints.c.item_id == item_id))
         approvals = [a for a in payload.get("approvals") or [] if isinstance(a, str)]
-        conn.execute(insert(waitpoints).values(
-            item_id=item_id, pipeline=_text(payload.get("pipeline")),
-            run_id=_text(payload.get("run_id")), step=_text(payload.get("step")),
-            step_index=_int(payload.get("step_index")), step_count=_int(payload.get("step_count")),
-            timeout_at=_time(payload.get("timeout_at")),
-            second_approver_required=bool(payload.get("second_approver_required")),
-            approvals=approvals, status="waiting"))
-    elif kind == Kind.ESCALATION and is_decision(kind, payload):
-        conn.execute(delete(escalations).where(escalations.c.item_id == item_id))
-        conn.execute(insert(escalations).values(
-            item_id=item_id, type=_text(payload.get("type")), reason=_text(payload.get("reason")),
-            status="open", evaluator=_text(payload.get("evaluator")),
-            proposed_action=_text(payload.get("proposed_action")),
-            risk_score=_float(payload.get("risk_score")), rationale=_text(payload.get("rationale"))))
+        return [(waitpoints, {
+            "item_id": item_id, "pipeline": _text(payload.get("pipeline")),
+            "run_id": _text(payload.get("run_id")), "step": _text(payload.get("step")),
+            "step_index": _int(payload.get("step_index")),
+            "step_count": _int(payload.get("step_count")),
+            "timeout_at": _time(payload.get("timeout_at")),
+            "second_approver_required": bool(payload.get("second_approver_required")),
+            "approvals": approvals, "status": "waiting"})]
+    if kind == Kind.ESCALATION and is_decision(kind, payload):
+        records: list[tuple[Table, dict[str, Any]]] = [(escalations, {
+            "item_id": item_id, "type": _text(payload.get("type")),
+            "reason": _text(payload.get("reason")), "status": "open",
+            "evaluator": _text(payload.get("evaluator")),
+            "proposed_action": _text(payload.get("proposed_action")),
+            "risk_score": _float(payload.get("risk_score")),
+            "rationale": _text(payload.get("rationale"))})]
         if payload.get("type") == HIRE:
-            _create_hire(conn, item_id, payload)
-    elif kind == Kind.FAILED_RUN:
-        ref = _text(payload.get("run_id")) or row["source_id"]
-        existing = conn.execute(select(runs.c.id).where(runs.c.run_ref == ref)).first()
-        values = {"pipeline": _text(payload.get("pipeline")) or "", "status": "failed",
-                  "inputs": payload.get("inputs") if isinstance(payload.get("inputs"), dict) else {},
-                  "item_id": item_id, "updated_at": now}
-        if existing:
-            conn.execute(update(runs).where(runs.c.id == existing.id).values(**values))
+            agent_id = str(payload.get("agent_id") or payload.get("agent_name")
+                           or f"agent-{item_id}")
+            role = payload.get("role") if payload.get("role") in ROLE_RANK else Role.MEMBER.value
+            records.append((hires, {"item_id": item_id, "agent_id": agent_id, "role": role,
+                                    "status": "pending"}))
+        return records
+    if kind == Kind.FAILED_RUN:
+        inputs = payload.get("inputs")
+        return [(runs, {
+            "run_ref": _text(payload.get("run_id")) or row["source_id"],
+            "pipeline": _text(payload.get("pipeline")) or "", "status": "failed",
+            "inputs": inputs if isinstance(inputs, dict) else {}, "item_id": item_id,
+            "created_at": now, "updated_at": now})]
+    return []
+
+
+def insert_sources(conn: Connection, records: list[tuple[Table, dict[str, Any]]]) -> None:
+    """Insert source rows, one statement per table; a hire also gets its pending account."""
+    by_table: dict[Table, list[dict[str, Any]]] = {}
+    for table, values in records:
+        by_table.setdefault(table, []).append(values)
+    for table, rows in by_table.items():
+        conn.execute(insert(table), rows)
+    for hire in by_table.get(hires, []):
+        if conn.execute(select(users.c.id).where(users.c.id == hire["agent_id"])).first() is None:
+            conn.execute(insert(users).values(id=hire["agent_id"], role=hire["role"],
+                                              status="pending", created_at=datetime.now(UTC)))
+
+
+def create_source(conn: Connection, row: dict[str, Any], now: datetime) -> None:
+    """Create the source record behind a new or upserted inbox row (an upsert starts over)."""
+    records = source_records(row, now)
+    for table in {t for t, _ in records}:
+        if table is runs:
+            conn.execute(delete(runs).where(runs.c.run_ref == records[0][1]["run_ref"]))
         else:
-            conn.execute(insert(runs).values(run_ref=ref, created_at=now, **values))
-
-
-def _create_hire(conn: Connection, item_id: int, payload: dict[str, Any]) -> None:
-    agent_id = str(payload.get("agent_id") or payload.get("agent_name") or f"agent-{item_id}")
-    role = payload.get("role") if payload.get("role") in ROLE_RANK else Role.MEMBER.value
-    conn.execute(delete(hires).where(hires.c.item_id == item_id))
-    conn.execute(insert(hires).values(item_id=item_id, agent_id=agent_id, role=role,
-                                      status="pending"))
-    if conn.execute(select(users.c.id).where(users.c.id == agent_id)).first() is None:
-        conn.execute(insert(users).values(id=agent_id, role=role, status="pending",
-                                          created_at=datetime.now(UTC)))
+            conn.execute(delete(table).where(table.c.item_id == row["id"]))
+    insert_sources(conn, records)
 
 
 def waitpoint_of(conn: Connection, item_id: int) -> dict[str, Any] | None:

@@ -77,3 +77,14 @@ def test_an_ordinary_advisory_is_kept(as_user, svc):
         kind="escalation", payload={"advisory": True, "reason": "agent asks to deploy on Friday"}))
     assert response.status_code == 201
     assert response.json()["payload"]["reason"] == "agent asks to deploy on Friday"
+
+
+def test_payload_text_is_redacted_but_credential_fields_are_kept_for_reveal(as_user):
+    stored = as_user("svc").ingest(kind="failed_run", payload={
+        "error": f"push failed: remote rejected token {FAKE_GITHUB}",
+        "inputs": {"repo": "web", "db_password": "s3cr3t-Value-99"},
+        "run_id": "run-7"})
+    assert FAKE_GITHUB not in stored["payload"]["error"]
+    assert stored["payload"]["error"].startswith("push failed: remote rejected token")
+    assert stored["payload"]["inputs"] == {"repo": "web", "db_password": "s3cr3t-Value-99"}
+    assert stored["payload"]["run_id"] == "run-7"
