@@ -50,7 +50,7 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _empty_postgres(url: str):
+def empty_postgres(url: str):
     engine = open_engine(url)
     with engine.begin() as conn:
         tables = [t for t in conn.execute(text(
@@ -65,7 +65,7 @@ def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'cockpit.db'}"
     url = request.getfixturevalue("postgres_url")
-    _empty_postgres(url).dispose()
+    empty_postgres(url).dispose()
     return url
 
 

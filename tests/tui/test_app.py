@@ -1,0 +1,328 @@
+"""The app driven with Pilot against a real server on loopback (see conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from cockpit.domain.models import State
+from cockpit.domain.rules import is_decision
+from cockpit.tui.screens import ConfirmScreen, HelpScreen
+
+SIZE = (120, 36)
+
+
+async def wait_for(pilot, condition: Callable[[], Any], timeout: float = 10.0,
+                   what: str = "condition") -> None:
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{what} not met within {timeout}s")
+
+
+async def ready(app, pilot, *, live: bool = True) -> None:
+    await wait_for(pilot, lambda: app.loaded, what="first load")
+    if live:
+        await wait_for(pilot, lambda: app.link_state == "live", what="live link")
+    await pilot.pause(0.1)
+
+
+def record_toasts(app) -> list[str]:
+    """Every notify() message, in order (wraps the instance's method; Textual's stays public)."""
+    seen: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        seen.append(str(message))
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    return seen
+
+
+async def move_to(app, pilot, predicate: Callable[[Any], bool], limit: int = 200) -> Any:
+    """Press j until the cursor sits on an item matching `predicate`."""
+    await pilot.press("home")
+    for _ in range(limit):
+        item = app.cursor_item()
+        if item is not None and predicate(item):
+            return item
+        await pilot.press("j")
+    raise AssertionError("no such item in the list")
+
+
+async def test_tri_state_folder_selection_with_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        await pilot.press("home")
+        assert app.cursor_item() is None  # a folder row
+        await pilot.press("j")
+        first = app.cursor_item()
+        assert first is not None
+        folder = [i.id for i in app.item_list.items if i.kind == first.kind]
+        assert len(folder) > 1
+        sel = app.selection
+
+        await pilot.press("space")  # one item: the folder is partial
+        assert first.id in sel
+        partial = sel.folder_state(folder)
+        await pilot.press("k", "space")  # the folder row: everything in it
+        assert set(folder) <= sel.ids
+        full = sel.folder_state(folder)
+        await pilot.press("space")  # again: nothing
+        assert not set(folder) & sel.ids
+        empty = sel.folder_state(folder)
+        assert len({partial, full, empty}) == 3
+
+        await pilot.press("space")
+        await pilot.pause(0.1)
+        bar = app.query_one("#bulk")
+        assert bar.display and not bar.has_class("-hidden")
+        assert f"{len(folder)} selected" in str(app.query_one("#bulk-summary").render())
+        await pilot.press("escape")  # no search open: esc clears the selection
+        await pilot.pause(0.1)
+        assert len(sel) == 0 and bar.has_class("-hidden")
+
+
+async def test_bulk_archive_leaves_decision_items_open(make_app, client):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        toasts = record_toasts(app)
+        items = app.item_list.items
+        decisions = [i for i in items if is_decision(i.kind, i.payload)][:2]
+        plain = [i for i in items if i.kind == "message" and not i.blocking][:3]
+        assert len(decisions) == 2 and len(plain) == 3
+        app.selection.set_many([i.id for i in decisions + plain], True)
+        await pilot.pause(0.1)
+
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        detail = str(app.screen.query_one("#confirm-detail").render())
+        assert "2 items stay open" in detail and "decision" in detail
+        await pilot.press("y")
+
+        await wait_for(pilot, lambda: any("archived" in t for t in toasts), what="toast")
+        toast = next(t for t in toasts if "archived" in t)
+        assert toast.startswith("3 archived, 2 left open")
+        assert "z to undo" in toast
+        assert len(app.selection) == 0
+        for item in decisions:
+            assert (await client.get(item.id)).state != State.RESOLVED
+        for item in plain:
+            assert (await client.get(item.id)).is_archived
+        await wait_for(pilot, lambda: not {i.id for i in plain} & app.item_list.visible_ids(),
+                       what="archived items leave the inbox")
+        assert {i.id for i in decisions} <= app.item_list.visible_ids()
+
+
+async def test_bulk_archive_not_offered_when_only_decisions(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        decisions = [i for i in app.item_list.items if is_decision(i.kind, i.payload)][:3]
+        app.selection.set_many([i.id for i in decisions], True)
+        await pilot.pause(0.1)
+        assert not app.query_one("#bulk-archive").display
+        assert not app.query_one("#bulk-resolve").display
+        assert app.check_action("archive", ()) is False
+
+
+async def test_archive_then_undo_with_z(make_app, client):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        toasts = record_toasts(app)
+        target = await move_to(app, pilot, lambda i: "archive" in i.actions
+                               and i.kind == "message")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(),
+                       what="archived item leaves the list")
+        assert (await client.get(target.id)).is_archived
+        assert any("z to undo" in t for t in toasts)
+
+        await pilot.press("z")
+        await wait_for(pilot, lambda: target.id in app.item_list.visible_ids(),
+                       what="restored item back in the list")
+        assert (await client.get(target.id)).state == State.UNREAD
+        assert any(t.startswith("Restored 1 item") for t in toasts)
+        assert app.undo_record is None
+
+
+async def test_decision_asks_first_and_n_cancels(make_app, client):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        target = await move_to(app, pilot, lambda i: "approve" in i.actions)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert (await client.get(target.id)).state != State.RESOLVED
+
+
+async def test_live_new_item_does_not_move_the_cursor(make_app, client, new_item):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        target = await move_to(app, pilot, lambda i: i.kind == "ticket")
+        index_before = app.item_list.cursor_index
+        stored = await client.ingest(new_item("live-1", kind="ticket",
+                                              title="Fresh ticket from the live stream"))
+        await wait_for(pilot, lambda: stored["id"] in app.item_list.visible_ids(),
+                       what="the new row")
+        assert app.cursor_item().id == target.id
+        # it landed above the cursor (newest first), so the cursor row moved down with its item
+        assert app.item_list.cursor_index == index_before + 1
+        assert app.detail.item is not None and app.detail.item.id == target.id
+        assert app.bells == 0
+        waitpoint = await client.ingest(new_item("live-2", kind="waitpoint",
+                                                 title="A new gate to approve"))
+        await wait_for(pilot, lambda: waitpoint["id"] in app.item_list.visible_ids(),
+                       what="the new waitpoint")
+        assert app.bells == 1  # a new decision item rings (settings.bell is on here)
+        assert app.cursor_item().id == target.id
+
+
+async def test_live_change_elsewhere_leaves_selection(make_app, client):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        victim = next(i for i in app.item_list.items if "archive" in i.actions)
+        app.selection.set_many([victim.id], True)
+        await pilot.pause(0.1)
+        await client.act(victim.id, "archive")  # someone else, from another client
+        await wait_for(pilot, lambda: victim.id not in app.selection, what="selection drop")
+        assert victim.id not in app.item_list.visible_ids()
+
+
+async def test_reconnect_after_server_restart(make_app, server, new_item):
+    from cockpit.domain.models import ItemIn
+    from cockpit.domain.roles import Principal, Role
+    from cockpit.server.inbox import Inbox
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        header = app.query_one("#header")
+        server.stop()
+        await wait_for(pilot, lambda: header.link == "offline", what="offline")
+
+        # a change made while the app is cut off, straight into the same database
+        from cockpit.store import open_engine
+
+        engine = open_engine(server.db_url)
+        try:
+            item, _ = Inbox(engine).ingest(Principal("alex", Role.OWNER),
+                                           ItemIn.model_validate(new_item("while-away")))
+        finally:
+            engine.dispose()
+        assert item is not None
+
+        server.start()
+        await wait_for(pilot, lambda: header.link == "live", timeout=30, what="live again")
+        await wait_for(pilot, lambda: item.id in app.item_list.visible_ids(), timeout=10,
+                       what="the change made meanwhile")
+
+
+async def test_search_filters_and_escape_clears(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        everything = len(app.item_list.items)
+        await pilot.press("slash")
+        assert app.focused is app.search_input
+        await pilot.press(*"billing")
+        await wait_for(pilot, lambda: app.query_text == "billing" and app.loaded,
+                       what="search applied")
+        await wait_for(pilot, lambda: 0 < len(app.item_list.items) < everything,
+                       what="filtered list")
+        await pilot.press("enter")
+        assert app.focused is app.item_list and app.query_text == "billing"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(app.item_list.items) == everything, what="cleared")
+        assert app.search_input.has_class("-hidden")
+
+
+async def test_tabs_switch_with_number_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        await pilot.press("3")
+        await wait_for(pilot, lambda: app.tab == "archived" and app.loaded, what="archived")
+        assert app.item_list.items
+        assert all(i.state == State.RESOLVED for i in app.item_list.items)
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.tab == "unread" and app.loaded, what="unread")
+        assert all(i.state == State.UNREAD for i in app.item_list.items)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: app.tab == "inbox" and app.loaded, what="inbox")
+
+
+async def test_enter_opens_and_marks_read(make_app, client):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        target = await move_to(app, pilot, lambda i: i.state == State.UNREAD)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.known[target.id].state == State.READ,
+                       what="marked read")
+        assert (await client.get(target.id)).state == State.READ
+        assert app.detail.item.id == target.id
+
+
+async def test_help_lists_every_binding(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        listed = {row.binding_id for row in app.screen.rows}
+        for binding in app.BINDINGS:
+            assert binding.id in listed
+        assert "list.toggle" in listed and "confirm.yes" in listed
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), what="closed")
+
+
+async def test_remapped_key_works_and_shows_in_help(make_app):
+    app = make_app(keymap={"cockpit.archive": "E"})
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        rows = {row.binding_id: row for row in app.help_rows()}
+        assert rows["cockpit.archive"].keys == "E"
+
+
+async def test_item_text_never_becomes_markup(make_app, client, new_item):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        toasts = record_toasts(app)
+        stored = await client.ingest(new_item("markup", title="[bold red]boom[/] \x1b[31m"))
+        await wait_for(pilot, lambda: stored["id"] in app.item_list.visible_ids(), what="row")
+        await move_to(app, pilot, lambda i: i.id == stored["id"])
+        await pilot.press("e")
+        await wait_for(pilot, lambda: any("to undo" in t for t in toasts), what="toast")
+        assert "\\[bold red]" in next(t for t in toasts if "to undo" in t)
+
+
+@pytest.mark.parametrize("name", ["cockpit-dark", "cockpit-light", "cockpit-high-contrast",
+                                  "cockpit-ansi"])
+async def test_shipped_themes_load(make_app, name):
+    from cockpit.config import Settings
+
+    app = make_app(settings=Settings(theme=name), live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot, live=False)
+        assert app.theme == name
+
+
+async def test_no_color_picks_the_ansi_theme(make_app, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(live=False)
+    assert app.theme == "cockpit-ansi"
