@@ -65,6 +65,10 @@ class CockpitClient:
                                                          if v is not None})
         return Page.model_validate(data)
 
+    async def me(self) -> dict[str, str]:
+        """The caller's user id and role."""
+        return await self._call("GET", "/me")
+
     async def count(self) -> dict[str, int]:
         return await self._call("GET", "/inbox/count")
 

@@ -61,6 +61,7 @@ class BulkOp(StrEnum):
     UNREAD = "unread"
     RESOLVE = "resolve"
     ARCHIVE = "archive"
+    RESTORE = "restore"  # beyond DESIGN.md: undo of a bulk archive/resolve in one request
 
 
 ARCHIVED = "archived"  # the resolved_action that marks an archived item

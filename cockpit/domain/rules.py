@@ -76,6 +76,12 @@ def bulk_skip_reason(row: Mapping[str, Any], op: BulkOp) -> str | None:
         if state == State.RESOLVED:
             return "already archived" if row.get("resolved_action") == ARCHIVED else "already resolved"
         return None
+    if op == BulkOp.RESTORE:
+        if state != State.RESOLVED:
+            return "not resolved"
+        if is_decision(row["kind"], row.get("payload")):
+            return "a decided item cannot be reopened"
+        return None
     if state == State.RESOLVED:
         return "resolved: restore it first"
     if op == BulkOp.READ and state == State.READ:
@@ -92,4 +98,5 @@ def bulk_target(op: BulkOp) -> tuple[State, str | None]:
         BulkOp.UNREAD: (State.UNREAD, None),
         BulkOp.RESOLVE: (State.RESOLVED, "resolved"),
         BulkOp.ARCHIVE: (State.RESOLVED, ARCHIVED),
+        BulkOp.RESTORE: (State.UNREAD, None),
     }[op]

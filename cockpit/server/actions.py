@@ -260,9 +260,9 @@ def _note(ctx: ActionContext) -> Outcome:
 
 @handles("assign", Kind.TICKET)
 def _assign(ctx: ActionContext) -> Outcome:
-    who = ctx.params.get("user", ctx.user.id)
+    who = ctx.params.get("assignee_id", ctx.user.id)
     if who is not None and (not isinstance(who, str) or not who):
-        raise BadRequest("user: the id of the user to assign, or null to unassign")
+        raise BadRequest("assignee_id: the id of the user to assign, or null to unassign")
     return Outcome({"assignee_id": who, "updated_at": ctx.now})
 
 

@@ -188,7 +188,8 @@ class Inbox:
         The journal gets `bulk.started`, one record per item (origin `bulk`), and
         `bulk.completed` with the counts; a skipped item never stops the others.
         """
-        if op in (BulkOp.RESOLVE, BulkOp.ARCHIVE) and not user.ranks_at_least(Role.MEMBER):
+        if op in (BulkOp.RESOLVE, BulkOp.ARCHIVE, BulkOp.RESTORE) \
+                and not user.ranks_at_least(Role.MEMBER):
             raise Forbidden(f"a {user.role} cannot {op.value} items")
         started = time.perf_counter()
         wanted = list(dict.fromkeys(ids))
@@ -248,6 +249,9 @@ def _bulk_changes(op: BulkOp, actor: str, now: datetime) -> dict[str, Any]:
         return {"state": State.READ.value, "read_at": first_read, "updated_at": now}
     if op == BulkOp.UNREAD:
         return {"state": State.UNREAD.value, "read_at": None, "updated_at": now}
+    if op == BulkOp.RESTORE:
+        return {"state": State.UNREAD.value, "read_at": None, "resolved_action": None,
+                "resolved_at": None, "resolved_by": None, "updated_at": now}
     return {
         "state": State.RESOLVED.value,
         "resolved_action": ARCHIVED if op == BulkOp.ARCHIVE else "resolved",

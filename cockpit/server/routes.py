@@ -66,6 +66,11 @@ def list_inbox(
     return service.list(user, state=state, kind=kind, q=q, limit=limit, cursor=cursor)
 
 
+@router.get("/me", tags=["users"])
+def who_am_i(user: User) -> dict[str, str]:
+    return {"id": user.id, "role": user.role}
+
+
 @router.get("/inbox/count", tags=["inbox"])
 def count_inbox(user: User, service: Service) -> dict[str, int]:
     return service.count(user)

@@ -20,7 +20,9 @@ import uvicorn
 
 from cockpit.config import Settings
 
-NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+# Far ahead of the real clock: the server sweeps waitpoints whose timeout passed by ITS clock,
+# so a fixed date in the past would make the demo waitpoints time out under the tests.
+NOW = datetime(2099, 3, 14, 9, 30, tzinfo=UTC)
 USER = "alex"
 SIZE = (120, 36)
 

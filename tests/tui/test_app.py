@@ -246,7 +246,7 @@ async def test_search_filters_and_escape_clears(make_app):
         assert app.focused is app.item_list and app.query_text == "billing"
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(app.item_list.items) == everything, what="cleared")
-        assert app.search_input.has_class("-hidden")
+        assert not app.search_input.display
 
 
 async def test_tabs_switch_with_number_keys(make_app):
@@ -326,3 +326,17 @@ async def test_no_color_picks_the_ansi_theme(make_app, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(live=False)
     assert app.theme == "cockpit-ansi"
+
+
+async def test_keys_typed_right_after_slash_land_in_the_box(make_app):
+    from textual import events
+
+    app = make_app(live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        # all queued at once, like a fast typist or a paste over SSH
+        for key, char in [("slash", "/"), ("n", "n"), ("slash", "/"), ("e", "e")]:
+            app.post_message(events.Key(key, char))
+        await pilot.pause(0.3)
+        assert app.search_input.value == "n/e"  # `/` inside the box is just a character
+        assert app.focused is app.search_input

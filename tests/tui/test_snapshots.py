@@ -132,6 +132,8 @@ def test_search_open(snap_compare, snap_app):
         await pilot.press("slash", *"deploy")
         await pilot.pause(0.6)
         await _settle(pilot)
+        await pilot.press("enter", "j")  # back on the list, the filter kept (no blinking cursor)
+        await pilot.pause(0.3)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=run)
 

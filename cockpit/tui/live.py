@@ -1,0 +1,130 @@
+"""The live worker: follows the server's event stream and turns bursts into few messages.
+
+Events are collected for a short window (100 ms after the first one), then the changed items
+are fetched again with `client.get` (a 404 means the item is gone for this user) and posted as
+one `LiveChanged`. A `reset` event, or a burst naming many items, asks for a full resync instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterable, Callable
+from dataclasses import dataclass, field
+
+from textual.app import App
+
+from cockpit.client import ApiError, CockpitClient, Event, LinkStatus
+from cockpit.domain.models import Item
+from cockpit.tui.messages import LinkChanged, LiveChanged, ResyncNeeded
+
+StreamFactory = Callable[[], AsyncIterable[Event | LinkStatus]]
+Query = Callable[[], tuple[str, str | None]]  # (state filter of the tab, search text)
+
+WINDOW = 0.1  # seconds to gather a burst
+MANY = 50  # more changed items than this: reload the tab instead of fetching each
+FETCH_CONCURRENCY = 8
+
+
+@dataclass
+class Burst:
+    ids: set[int] = field(default_factory=set)
+    created: set[int] = field(default_factory=set)
+    reset: bool = False
+
+    def add(self, event: Event) -> None:
+        if event.type == "reset":
+            self.reset = True
+            return
+        for entry in event.data.get("items") or ():
+            try:
+                item_id = int(entry["id"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            self.ids.add(item_id)
+            if event.type == "item.created":
+                self.created.add(item_id)
+
+    def __bool__(self) -> bool:
+        return self.reset or bool(self.ids)
+
+
+class LiveFollower:
+    """Runs inside one worker for the life of the app."""
+
+    def __init__(self, app: App, client: CockpitClient, stream: StreamFactory, query: Query,
+                 *, window: float = WINDOW, many: int = MANY) -> None:
+        self.app = app
+        self.client = client
+        self.stream = stream
+        self.query = query
+        self.window = window
+        self.many = many
+        self.connected_once = False
+        self.stale = False  # a burst could not be fetched: resync on the next connection
+
+    async def run(self) -> None:
+        queue: asyncio.Queue[Event | LinkStatus] = asyncio.Queue()
+
+        async def read() -> None:
+            async for message in self.stream():
+                await queue.put(message)
+
+        reader = asyncio.create_task(read(), name="cockpit-live-reader")
+        try:
+            while True:
+                burst = Burst()
+                await self._take(await queue.get(), burst)
+                if not burst:
+                    continue
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + self.window
+                while (left := deadline - loop.time()) > 0:
+                    try:
+                        message = await asyncio.wait_for(queue.get(), left)
+                    except TimeoutError:
+                        break
+                    await self._take(message, burst)
+                await self._flush(burst)
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+
+    async def _take(self, message: Event | LinkStatus, burst: Burst) -> None:
+        if isinstance(message, LinkStatus):
+            self.app.post_message(LinkChanged(message.state, message.detail))
+            if message.state == "live":
+                if self.connected_once and self.stale:
+                    self.stale = False
+                    burst.reset = True
+                self.connected_once = True
+            return
+        burst.add(message)
+
+    async def _flush(self, burst: Burst) -> None:
+        if burst.reset or len(burst.ids) > self.many:
+            self.app.post_message(ResyncNeeded())
+            return
+        limit = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+        async def fetch(item_id: int) -> Item | int:
+            async with limit:
+                try:
+                    return await self.client.get(item_id)
+                except ApiError as exc:
+                    if exc.status == 404:
+                        return item_id
+                    raise
+
+        try:
+            answers = await asyncio.gather(*(fetch(i) for i in sorted(burst.ids)))
+            state, q = self.query()
+            counts = (await self.client.list_inbox(state=state, q=q or None, limit=1)).counts
+        except ApiError:
+            # The server went away mid-burst; the link status says so. Catch up on reconnect.
+            self.stale = True
+            return
+        items = [a for a in answers if isinstance(a, Item)]
+        gone = [a for a in answers if isinstance(a, int)]
+        self.app.post_message(LiveChanged(items, gone, sorted(burst.created), counts))

@@ -1,0 +1,166 @@
+"""The right pane: who sent it, what it is, where it stands, its body, its context, its actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Button, Markdown, Static
+
+from cockpit.domain.models import Item, State
+from cockpit.tui import describe
+from cockpit.tui.format import initials, one_line, utcnow
+from cockpit.tui.glyphs import sender_badge_style
+
+# Button variants for action names; anything else is a plain button.
+VARIANTS = {"approve": "success", "deny": "error", "reject": "error", "cancel": "error",
+            "retry": "warning", "restore": "primary"}
+LABELS = {"approve": "Approve", "deny": "Deny", "reject": "Reject", "retry": "Retry",
+          "cancel": "Cancel run", "dismiss": "Dismiss", "archive": "Archive", "close": "Close",
+          "restore": "Restore", "open": "Open link", "note": "Add note", "assign": "Assign to me"}
+
+
+class DetailPane(VerticalScroll):
+    """Shows one item. The app calls `show(item)`; buttons post `ActionPressed`."""
+
+    DEFAULT_CSS = """
+    DetailPane { padding: 0 1; }
+    DetailPane #detail-head { height: auto; margin-top: 1; }
+    DetailPane #detail-avatar { width: auto; height: 1; text-style: bold; }
+    DetailPane #detail-who { width: 1fr; height: auto; padding-left: 1; }
+    DetailPane .badge { width: auto; height: auto; padding: 0 1; }
+    DetailPane #detail-badges { height: auto; }
+    DetailPane #detail-actions { height: auto; margin: 1 0; }
+    DetailPane #detail-actions Button { margin-right: 1; }
+    DetailPane #detail-context { height: auto; }
+    DetailPane .-hidden { display: none; }
+    """
+
+    class ActionPressed(Message):
+        def __init__(self, item: Item, action: str) -> None:
+            super().__init__()
+            self.item = item
+            self.action = action
+
+    revealed: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.clock = clock
+        self.item: Item | None = None
+        self.key_hints: Mapping[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("Nothing open. Move with j/k, enter opens an item.", id="detail-empty",
+                     markup=False)
+        with Vertical(id="detail-content", classes="-hidden"):
+            yield Static("", id="detail-note", classes="note", markup=False)
+            with Horizontal(id="detail-head"):
+                yield Static("", id="detail-avatar", markup=False)
+                yield Static("", id="detail-who", markup=False)
+            yield Static("", id="detail-title", markup=False)
+            yield Static("", id="detail-state", markup=False)
+            yield Static("", id="detail-summary", markup=False)
+            yield Vertical(id="detail-badges")
+            yield Horizontal(id="detail-actions")
+            yield Markdown(id="detail-body", open_links=False)
+            yield Static("", id="detail-context", markup=False)
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def show(self, item: Item | None) -> None:
+        same = item is not None and self.item is not None and item.id == self.item.id
+        if not same:
+            self.revealed = False
+        self.item = item
+        self._render_item(scroll_home=not same)
+
+    def watch_revealed(self) -> None:
+        self._render_item(scroll_home=False)
+
+    def _render_item(self, *, scroll_home: bool) -> None:
+        item = self.item
+        self.query_one("#detail-empty").set_class(item is not None, "-hidden")
+        self.query_one("#detail-content").set_class(item is None, "-hidden")
+        if item is None:
+            return
+        now = self.clock()
+        self.set_class(item.state == State.RESOLVED, "-resolved")
+
+        note = describe.lead_note(item)
+        note_widget = self.query_one("#detail-note", Static)
+        note_widget.update(note or "")
+        note_widget.set_class(note is None, "-hidden")
+
+        badge_style = sender_badge_style(str(item.sender.type.value), item.sender.id)
+        self.query_one("#detail-avatar", Static).update(
+            Text(f" {initials(item.sender.name)} ", style=badge_style))
+        who = Text(one_line(item.sender.name, 80), style="bold")
+        who.append("\n" + describe.sender_line(item), style="dim")
+        self.query_one("#detail-who", Static).update(who)
+
+        self.query_one("#detail-title", Static).update(Text(one_line(item.title, 400)))
+        restore_key = self.key_hints.get("restore")
+        self.query_one("#detail-state", Static).update(
+            describe.state_line(item, now, restore_key))
+        summary = describe.summary_line(item)
+        summary_widget = self.query_one("#detail-summary", Static)
+        summary_widget.update(summary or "")
+        summary_widget.set_class(summary is None, "-hidden")
+
+        badges = [b for b in (describe.risk_badge(item),) if b]
+        badges += describe.waitpoint_badges(item, now)
+        box = self.query_one("#detail-badges", Vertical)
+        box.remove_children()
+        box.mount_all(Static(b.text, classes=f"badge -{b.tone}", markup=False) for b in badges)
+        box.set_class(not badges, "-hidden")
+
+        self.query_one("#detail-body", Markdown).update(describe.body_markdown(item))
+        self._render_context(item, now)
+        self._render_actions(item)
+        if scroll_home:
+            self.scroll_home(animate=False)
+
+    def _render_context(self, item: Item, now: datetime) -> None:
+        card = self.query_one("#detail-context", Static)
+        rows = describe.context_rows(item.payload, now, reveal=self.revealed)
+        card.set_class(not rows, "-hidden")
+        if not rows:
+            return
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(style="bold", no_wrap=True, max_width=28)
+        table.add_column(ratio=1, overflow="fold")
+        for row in rows:
+            table.add_row(Text(row.label), Text(row.value))
+        card.update(table)
+        secrets = any(r.secret for r in rows)
+        hint = self.key_hints.get("reveal", "R")
+        card.border_title = "Context"
+        card.border_subtitle = ((f"{hint} hides secrets" if self.revealed
+                                 else f"{hint} reveals secrets") if secrets else "")
+
+    def _render_actions(self, item: Item) -> None:
+        bar = self.query_one("#detail-actions", Horizontal)
+        bar.remove_children()
+        buttons = []
+        for name in item.actions:
+            label = LABELS.get(name, name.replace("_", " ").capitalize())
+            key = self.key_hints.get(name)
+            if key:
+                label = f"{label} ({key})"
+            buttons.append(Button(label, name=name, variant=VARIANTS.get(name, "default"),
+                                  compact=True, classes=f"action -{name}"))
+        bar.mount_all(buttons)
+        bar.set_class(not buttons, "-hidden")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if self.item is not None and event.button.name:
+            event.stop()
+            self.post_message(self.ActionPressed(self.item, event.button.name))

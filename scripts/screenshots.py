@@ -1,0 +1,127 @@
+"""Regenerate the README screenshots in screenshots/ from a throwaway demo server.
+
+    .venv/bin/python scripts/screenshots.py [--out screenshots] [--theme cockpit-dark]
+
+Runs the app at 120x36 against an embedded server on a temporary SQLite database seeded with
+the demo inbox. COCKPIT_DATA_DIR points at a temporary folder, so the real user data (and its
+local token) is never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+SIZE = (120, 36)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def _settle(pilot: Any) -> None:
+    app = pilot.app
+    for _ in range(400):
+        if app.loaded and app.link_state == "live":
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.4)
+
+
+async def _goto(pilot: Any, predicate: Callable[[Any], bool]) -> None:
+    app = pilot.app
+    await pilot.press("home")
+    for _ in range(300):
+        item = app.cursor_item()
+        if item is not None and predicate(item):
+            break
+        await pilot.press("j")
+    await pilot.pause(0.4)
+
+
+async def inbox(pilot: Any) -> None:
+    """The grouped inbox with a selection: one whole folder plus two messages."""
+    from cockpit.domain.rules import is_decision
+
+    app = pilot.app
+    await pilot.press("home", "space")  # the first folder, tri-state on
+    items = app.item_list.items
+    app.selection.set_many([i.id for i in items if i.kind == "message"
+                            and not is_decision(i.kind, i.payload)][:2], True)
+    await _goto(pilot, lambda i: i.kind == "failed_run")
+
+
+async def waitpoint(pilot: Any) -> None:
+    await _goto(pilot, lambda i: bool(i.payload.get("second_approver_required")))
+
+
+async def escalation(pilot: Any) -> None:
+    await _goto(pilot, lambda i: i.kind == "escalation" and
+                (i.payload.get("risk_score") or 0) >= 7)
+
+
+async def archived(pilot: Any) -> None:
+    await pilot.press("3")
+    await _settle(pilot)
+    await pilot.press("j", "j")
+    await pilot.pause(0.4)
+
+
+async def help_screen(pilot: Any) -> None:
+    await pilot.press("question_mark")
+    await pilot.pause(0.4)
+
+
+SHOTS: dict[str, Callable[[Any], Awaitable[None]]] = {
+    "inbox.svg": inbox,
+    "waitpoint.svg": waitpoint,
+    "escalation.svg": escalation,
+    "archived.svg": archived,
+    "help.svg": help_screen,
+}
+
+
+async def shoot(url: str, token: str, user: str, out: Path, theme: str) -> None:
+    from cockpit.config import Settings
+    from cockpit.tui import create_app
+
+    for name, drive in SHOTS.items():
+        app = create_app(Settings(theme=theme, group_by="kind"), url, token, user=user,
+                         keymap={})
+        app.animation_level = "none"
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(pilot)
+            await drive(pilot)
+            app.save_screenshot(name, str(out))
+        print(f"wrote {out / name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--theme", default="cockpit-dark")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    with tempfile.TemporaryDirectory(prefix="cockpit-shots-") as tmp:
+        os.environ["COCKPIT_DATA_DIR"] = str(Path(tmp) / "data")
+        os.environ.setdefault("COCKPIT_USER", "alex")
+        os.environ.pop("NO_COLOR", None)
+        from cockpit.runtime import EmbeddedServer, open_local
+
+        engine, user, token = open_local(f"sqlite:///{Path(tmp) / 'demo.db'}", seed_demo=True)
+        server = EmbeddedServer(engine)
+        url = server.start()
+        try:
+            asyncio.run(shoot(url, token, user, args.out, args.theme))
+        finally:
+            server.stop()
+            engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
