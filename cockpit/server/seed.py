@@ -23,6 +23,9 @@ def _row(demo: DemoItem, now: datetime) -> dict | None:
         row = prepare_row(demo.item, now)
     except Dropped:
         return None
+    if row["kind"] == "waitpoint" and demo.state != State.RESOLVED and _expired(row, now):
+        # A gate that expired before the seed is stored as the sweep would leave it.
+        demo = DemoItem(demo.item, State.RESOLVED, "timed_out", "system")
     if demo.state != State.UNREAD:
         row["state"] = demo.state
         row["read_at"] = row["created_at"]
@@ -31,6 +34,11 @@ def _row(demo: DemoItem, now: datetime) -> dict | None:
         row["resolved_at"] = row["created_at"]
         row["resolved_by"] = demo.resolved_by or "system"
     return row
+
+
+def _expired(row: dict, now: datetime) -> bool:
+    timeout = sources.parse_time(row["payload"].get("timeout_at"))
+    return timeout is not None and timeout <= now
 
 
 def seed(engine: Engine, demo: Iterable[DemoItem], now: datetime,

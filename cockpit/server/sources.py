@@ -28,7 +28,7 @@ from cockpit.store.tables import (
 HIRE = "HIRE"
 
 
-def _time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -80,7 +80,7 @@ def source_records(row: dict[str, Any], now: datetime) -> list[tuple[Table, dict
             "run_id": _text(payload.get("run_id")), "step": _text(payload.get("step")),
             "step_index": _int(payload.get("step_index")),
             "step_count": _int(payload.get("step_count")),
-            "timeout_at": _time(payload.get("timeout_at")),
+            "timeout_at": parse_time(payload.get("timeout_at")),
             "second_approver_required": bool(payload.get("second_approver_required")),
             "approvals": approvals, "status": "waiting"})]
     if kind == Kind.ESCALATION and is_decision(kind, payload):

@@ -26,11 +26,22 @@ MANY = 50  # more changed items than this: reload the tab instead of fetching ea
 FETCH_CONCURRENCY = 8
 
 
+# Which item states each tab's state filter shows.
+TAB_STATES = {"active": {"unread", "read"}, "unread": {"unread"}, "read": {"read"},
+              "resolved": {"resolved"}, "all": {"unread", "read", "resolved"}}
+
+
 @dataclass
 class Burst:
     ids: set[int] = field(default_factory=set)
     created: set[int] = field(default_factory=set)
+    states: dict[int, str] = field(default_factory=dict)  # the newest state each event named
     reset: bool = False
+
+    def leaving(self, state_filter: str) -> set[int]:
+        """Ids whose new state takes them out of this tab: removed without fetching them."""
+        shown = TAB_STATES.get(state_filter, TAB_STATES["all"])
+        return {i for i, state in self.states.items() if state not in shown}
 
     def add(self, event: Event) -> None:
         if event.type == "reset":
@@ -42,6 +53,8 @@ class Burst:
             except (KeyError, TypeError, ValueError):
                 continue
             self.ids.add(item_id)
+            if isinstance(entry.get("state"), str):
+                self.states[item_id] = entry["state"]
             if event.type == "item.created":
                 self.created.add(item_id)
 
@@ -103,7 +116,12 @@ class LiveFollower:
         burst.add(message)
 
     async def _flush(self, burst: Burst) -> None:
-        if burst.reset or len(burst.ids) > self.many:
+        state, q = self.query()
+        leaving = burst.leaving(state)
+        wanted = burst.ids - leaving
+        # A burst that only takes items out of this tab (a bulk archive, a timeout sweep)
+        # never needs a reload, however large; one that brings many in does.
+        if burst.reset or len(wanted) > self.many:
             self.app.post_message(ResyncNeeded())
             return
         limit = asyncio.Semaphore(FETCH_CONCURRENCY)
@@ -118,13 +136,12 @@ class LiveFollower:
                     raise
 
         try:
-            answers = await asyncio.gather(*(fetch(i) for i in sorted(burst.ids)))
-            state, q = self.query()
+            answers = await asyncio.gather(*(fetch(i) for i in sorted(wanted)))
             counts = (await self.client.list_inbox(state=state, q=q or None, limit=1)).counts
         except ApiError:
             # The server went away mid-burst; the link status says so. Catch up on reconnect.
             self.stale = True
             return
         items = [a for a in answers if isinstance(a, Item)]
-        gone = [a for a in answers if isinstance(a, int)]
+        gone = sorted(leaving | {a for a in answers if isinstance(a, int)})
         self.app.post_message(LiveChanged(items, gone, sorted(burst.created), counts))
