@@ -166,6 +166,32 @@ async def test_decision_asks_first_and_n_cancels(make_app, client):
         assert (await client.get(target.id)).state != State.RESOLVED
 
 
+@pytest.mark.parametrize(("key", "action", "kind", "outcome"), [
+    ("d", "deny", "waitpoint", "denied"),
+    ("r", "retry", "failed_run", None),  # retried, or cancelled when the pipeline is unknown
+    ("c", "cancel", "failed_run", "cancelled"),
+    ("d", "reject", "escalation", "rejected"),
+])
+async def test_one_key_decisions_confirm_then_show_the_result(make_app, client, key, action,
+                                                              kind, outcome):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        toasts = record_toasts(app)
+        target = await move_to(app, pilot, lambda i: i.kind == kind and action in i.actions
+                               and not i.payload.get("second_approver_required"))
+        await pilot.press(key)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(),
+                       what="decided item leaves the Inbox tab")
+        decided = await client.get(target.id)
+        assert decided.state == State.RESOLVED
+        assert decided.resolved_action == (outcome or decided.resolved_action)
+        assert decided.resolved_action in {"denied", "retried", "cancelled", "rejected"}
+        assert any(target.title[:20] in t for t in toasts)
+
+
 async def test_live_new_item_does_not_move_the_cursor(make_app, client, new_item):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
