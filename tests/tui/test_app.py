@@ -183,8 +183,8 @@ async def test_one_key_decisions_confirm_then_show_the_result(make_app, client, 
         await pilot.press(key)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
-        await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(),
-                       what="decided item leaves the Inbox tab")
+        await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(), timeout=20,
+                       what=f"decided item leaves the Inbox tab (toasts: {toasts})")
         decided = await client.get(target.id)
         assert decided.state == State.RESOLVED
         assert decided.resolved_action == (outcome or decided.resolved_action)
