@@ -183,8 +183,11 @@ async def test_one_key_decisions_confirm_then_show_the_result(make_app, client, 
         await pilot.press(key)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
-        await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(), timeout=20,
-                       what=f"decided item leaves the Inbox tab (toasts: {toasts})")
+        try:
+            await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(),
+                           timeout=20, what="decided item leaves the Inbox tab")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; toasts: {toasts}") from exc
         decided = await client.get(target.id)
         assert decided.state == State.RESOLVED
         assert decided.resolved_action == (outcome or decided.resolved_action)
