@@ -120,7 +120,7 @@ class EmbeddedServer:
 
     def stop(self) -> None:
         self._server.should_exit = True
-        self._thread.join(timeout=5)
+        self._thread.join(timeout=10)
 
 
 def app_connection(settings: Settings) -> tuple[str, str, EmbeddedServer | None]:

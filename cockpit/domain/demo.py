@@ -141,7 +141,7 @@ def demo_items(now: datetime, user_id: str) -> list[DemoItem]:
 
     WP, ESC, RUN, MSG, TKT = (Kind.WAITPOINT.value, Kind.ESCALATION.value, Kind.FAILED_RUN.value,
                               Kind.MESSAGE.value, Kind.TICKET.value)
-    UNREAD, READ, RESOLVED = State.UNREAD, State.READ, State.RESOLVED
+    READ, RESOLVED = State.READ, State.RESOLVED
     LOW, HIGH, URGENT = Priority.LOW, Priority.HIGH, Priority.URGENT
 
     # ---- a welcome note, the first thing a newcomer reads ---------------------------------

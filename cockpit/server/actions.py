@@ -20,7 +20,7 @@ from cockpit.domain.actions import available_actions
 from cockpit.domain.models import ARCHIVED, Kind, State
 from cockpit.domain.roles import Principal, Role
 from cockpit.domain.rules import transition
-from cockpit.server import journal, outbox, sources
+from cockpit.server import outbox, sources
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound
 from cockpit.store import events, inbox
 from cockpit.store.tables import (

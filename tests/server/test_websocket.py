@@ -6,7 +6,6 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from cockpit.server.app import ServerOptions
-from tests.factories import item
 
 
 def connect(client, token, since=None):

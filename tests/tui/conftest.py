@@ -7,8 +7,6 @@
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from cockpit.config import Settings
 
@@ -69,45 +66,31 @@ def _free_port() -> int:
 
 @dataclass
 class LiveServer:
-    """The real server app on 127.0.0.1:port in a thread (like cockpit.runtime.EmbeddedServer,
-    but it can come back on the same port)."""
+    """The real server on 127.0.0.1:port in a thread, that can come back on the same port."""
 
     db_url: str
     port: int = field(default_factory=_free_port)
     token: str = ""
     engine: Any = None
-    _server: uvicorn.Server | None = None
-    _thread: threading.Thread | None = None
+    _server: Any = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        from cockpit.server.app import ServerOptions, create_app
+        from cockpit.runtime import EmbeddedServer
+        from cockpit.server.app import ServerOptions
         from cockpit.store import open_engine
 
         self.engine = open_engine(self.db_url)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        app = create_app(ServerOptions(poll_interval=0.1, heartbeat=1.0), engine=self.engine)
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", ws_ping_interval=20)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("test server did not start")
-            time.sleep(0.02)
+        self._server = EmbeddedServer(self.engine, port=self.port,
+                                      options=ServerOptions(poll_interval=0.1, heartbeat=1.0))
+        self._server.start()
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._server.stop()
         if self.engine is not None:
             self.engine.dispose()
 
