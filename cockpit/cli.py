@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -28,6 +30,26 @@ Command = Callable[[argparse.Namespace, Settings], Awaitable[int] | int]
 
 class UsageError(Exception):
     """A mistake on the command line that argparse cannot see (a bad --param)."""
+
+
+def _count(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, zero or more: {raw!r}")
+    return value
+
+
+def _user_name(raw: str) -> str:
+    if not USER_NAME.fullmatch(raw):
+        raise argparse.ArgumentTypeError(
+            f"{raw!r}: 1-200 letters, digits and . _ - : @, starting with a letter or digit")
+    return raw
+
+
+USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}")
 
 
 # -- parser -----------------------------------------------------------------------------------
@@ -62,11 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command",
                                                                        required=True)
     add = users.add_parser("add", parents=[conn], help="add a user and print its token last")
-    add.add_argument("name")
+    add.add_argument("name", type=_user_name)
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
 
     demo = sub.add_parser("demo", parents=[conn], help="seed demo data")
-    demo.add_argument("--items", type=int, default=None, metavar="N",
+    demo.add_argument("--items", type=_count, default=None, metavar="N",
                       help="also add N synthetic items (large inboxes)")
 
     inbox = sub.add_parser("inbox", help="list and change items").add_subparsers(
@@ -182,7 +204,7 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
                         break
                 print_items(found, args.format)
             case "get":
-                print_items([await client.get(args.id)], args.format, single=True)
+                print_items([await client.get(args.id)], args.format)
             case "read" | "unread":
                 print_items([await client.patch(i, args.inbox_command) for i in args.ids],
                             args.format)
@@ -198,14 +220,14 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
                             ids=[str(i) for i in result.updated])
             case "act":
                 item = await client.act(args.id, args.action, parse_params(args.param))
-                print_items([item], args.format, single=True)
+                print_items([item], args.format)
     return 0
 
 
 async def cmd_alias(args: argparse.Namespace, settings: Settings) -> int:
     async with connect(settings) as client:
         item = await client.act(args.id, args.command, parse_params(args.param))
-    print_items([item], args.format, single=True)
+    print_items([item], args.format)
     return 0
 
 
@@ -294,6 +316,13 @@ COMMANDS: dict[str | None, Command] = {
 }
 
 
+def _fail(message: str) -> int:
+    """Errors are one line on stderr (a driver's multi-line message keeps its first line)."""
+    first = next((line.strip() for line in message.splitlines() if line.strip()), "failed")
+    print(f"cockpit: {first}", file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -301,16 +330,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = COMMANDS[args.command](args, settings)
         code = asyncio.run(outcome) if asyncio.iscoroutine(outcome) else outcome
     except (ApiError, ConfigError, UsageError) as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
-        return 1
+        return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`| head`): stop quietly, as other Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - one clear line, never a traceback
         from cockpit.runtime import SetupError
 
         kind = "" if isinstance(exc, SetupError) else f"{exc.__class__.__name__}: "
-        print(f"cockpit: {kind}{exc}", file=sys.stderr)
-        return 1
+        return _fail(f"{kind}{exc}")
     return int(code or 0)
 
 

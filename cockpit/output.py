@@ -43,14 +43,14 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
-def print_items(items: Sequence[Item], fmt: str, *, single: bool = False) -> None:
+def print_items(items: Sequence[Item], fmt: str) -> None:
+    """Items as a table, or (json, yaml) always an array, or (quiet) their ids."""
     if fmt == "quiet":
         for item in items:
             print(item.id)
         return
     if fmt in ("json", "yaml"):
-        data: Any = _plain(items[0]) if single and len(items) == 1 else [_plain(i) for i in items]
-        _dump(data, fmt)
+        _dump([_plain(i) for i in items], fmt)
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
     rows = []

@@ -95,7 +95,7 @@ def test_act_with_params(capsys, db):
     _, out, _ = run(capsys, "inbox", "list", "--db", db, "--kind", "message", "--format", "quiet")
     code, out, _ = run(capsys, "inbox", "act", out.split()[0], "dismiss", "--param", "why=noise",
                        "--db", db, "--format", "json")
-    assert code == 0 and json.loads(out)["resolved_action"] == "dismissed"
+    assert code == 0 and json.loads(out)[0]["resolved_action"] == "dismissed"
 
 
 def _free_port() -> int:
@@ -134,3 +134,19 @@ def test_serve_answers_the_api_and_the_remote_cli(tmp_path, capsys, db):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_json_is_always_an_array_and_names_are_checked(capsys, db):
+    run(capsys, "demo", "--db", db)
+    code, out, _ = run(capsys, "inbox", "get", "1", "--db", db, "--format", "json")
+    assert code == 0 and [i["id"] for i in json.loads(out)] == [1]
+    with pytest.raises(SystemExit):
+        main(["users", "add", "", "--role", "member", "--db", db])
+    with pytest.raises(SystemExit):
+        main(["demo", "--items", "-5", "--db", db])
+    assert "zero or more" in capsys.readouterr().err
+
+
+def test_a_database_error_is_still_one_line(capsys):
+    code, _, err = run(capsys, "inbox", "count", "--db", "postgresql://u:p@127.0.0.1:1/x")
+    assert code == 1 and err.count("\n") == 1 and err.startswith("cockpit: ")

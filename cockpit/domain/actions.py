@@ -7,7 +7,7 @@ from typing import Any
 
 from cockpit.domain.models import Kind, State
 from cockpit.domain.roles import ROLE_RANK, Role
-from cockpit.domain.rules import is_decision
+from cockpit.domain.rules import is_decision, is_final
 
 # Actions that decide an item; each one-key use asks for confirmation in the app.
 DECISIONS = frozenset({"approve", "deny", "reject", "retry", "cancel", "close"})
@@ -33,7 +33,7 @@ def available_actions(row: Mapping[str, Any], user_id: str, role: str,
         return []
     kind, payload = row["kind"], row.get("payload") or {}
     if row["state"] == State.RESOLVED:
-        return [] if is_decision(kind, payload) else ["restore"]
+        return [] if is_final(kind, payload, row.get("resolved_action")) else ["restore"]
     if kind == Kind.ESCALATION and not is_decision(kind, payload):
         actions = list(_ADVISORY_ACTIONS)
     else:

@@ -138,9 +138,14 @@ class ItemIn(BaseModel):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         # A producer that sends a naive time means UTC: that is what the API speaks.
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("out of range once converted to UTC") from exc
 
     @field_validator("tags")
     @classmethod

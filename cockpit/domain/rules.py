@@ -26,6 +26,15 @@ def is_decision(kind: str, payload: Mapping[str, Any] | None) -> bool:
     return False
 
 
+# Outcomes that a system outside the inbox acted on: reopening the row would not undo them.
+_FINAL_OUTCOMES = {"failed_run": frozenset({"retried", "cancelled"})}
+
+
+def is_final(kind: str, payload: Mapping[str, Any] | None, resolved_action: str | None) -> bool:
+    """Whether a resolved item's outcome can no longer be reopened (restore, unread)."""
+    return is_decision(kind, payload) or resolved_action in _FINAL_OUTCOMES.get(kind, ())
+
+
 def transition(row: Mapping[str, Any], state: State, resolved_action: str | None,
                actor: str, now: datetime) -> dict[str, Any]:
     """The column changes that move `row` to `state`; raises RuleError when not allowed.
@@ -49,7 +58,8 @@ def transition(row: Mapping[str, Any], state: State, resolved_action: str | None
     if resolved_action is not None:
         raise RuleError("resolved_action only goes with state 'resolved'")
     if state == State.UNREAD:
-        if decision and current == State.RESOLVED:
+        if current == State.RESOLVED and is_final(row["kind"], row.get("payload"),
+                                                  row.get("resolved_action")):
             raise RuleError("a decided item cannot be reopened")
         return {
             "state": State.UNREAD.value,
@@ -79,7 +89,7 @@ def bulk_skip_reason(row: Mapping[str, Any], op: BulkOp) -> str | None:
     if op == BulkOp.RESTORE:
         if state != State.RESOLVED:
             return "not resolved"
-        if is_decision(row["kind"], row.get("payload")):
+        if is_final(row["kind"], row.get("payload"), row.get("resolved_action")):
             return "a decided item cannot be reopened"
         return None
     if state == State.RESOLVED:

@@ -219,7 +219,7 @@ def _retry(ctx: ActionContext) -> Outcome:
                          .values(status="cancelled", updated_at=ctx.now))
         return Outcome(resolved(ctx, "cancelled"),
                        detail=f"pipeline {run['pipeline']!r} is unknown; run cancelled")
-    ref = f"{run['run_ref']}-retry-{ctx.now.strftime('%Y%m%d%H%M%S%f')}"
+    ref = f"{run['run_ref'][:160]}-retry-{ctx.now.strftime('%Y%m%d%H%M%S%f')}"
     ctx.conn.execute(insert(runs).values(
         run_ref=ref, pipeline=run["pipeline"], inputs=run["inputs"], status="queued",
         retry_of=run["run_ref"], item_id=None, created_at=ctx.now, updated_at=ctx.now))
@@ -261,7 +261,7 @@ def _note(ctx: ActionContext) -> Outcome:
 @handles("assign", Kind.TICKET)
 def _assign(ctx: ActionContext) -> Outcome:
     who = ctx.params.get("assignee_id", ctx.user.id)
-    if who is not None and (not isinstance(who, str) or not who):
+    if who is not None and (not isinstance(who, str) or not who or len(who) > 200):
         raise BadRequest("assignee_id: the id of the user to assign, or null to unassign")
     return Outcome({"assignee_id": who, "updated_at": ctx.now})
 

@@ -8,7 +8,8 @@ from starlette.concurrency import run_in_threadpool
 from cockpit.domain.roles import Principal
 from cockpit.store.users import principal_for_token
 
-ORIGINS = frozenset({"tui", "cli", "api", "bulk", "system"})
+# What a client may say it is; `bulk` and `system` are written by the server itself.
+CLIENT_ORIGINS = frozenset({"tui", "cli", "api"})
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -44,4 +45,4 @@ async def current_user(request: Request) -> Principal:
 def request_origin(request: Request) -> str:
     """Where a request comes from, for the audit journal: X-Cockpit-Origin, else 'api'."""
     origin = (request.headers.get("x-cockpit-origin") or "api").lower()
-    return origin if origin in ORIGINS else "api"
+    return origin if origin in CLIENT_ORIGINS else "api"

@@ -28,6 +28,7 @@ from cockpit.domain.models import (
 )
 from cockpit.domain.roles import INGEST_ROLES, Principal, Role
 from cockpit.domain.rules import RuleError, bulk_skip_reason, transition
+from cockpit.domain.sanitize import clean_value
 from cockpit.server import journal, outbox, sources
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
@@ -140,6 +141,7 @@ class Inbox:
             origin: str = "api") -> Item:
         """Run one action; every attempt, refused or not, lands in the journal."""
         started = time.perf_counter()
+        params = clean_value(params)  # parameters are untrusted text like any item field
         try:
             with self.engine.begin() as conn:
                 row, outcome = run_action(conn, user, item_id, name, params, origin, self.clock())
@@ -167,6 +169,8 @@ class Inbox:
                                           or row["resolved_action"] == (resolved_action
                                                                         or "resolved")):
                 return self.to_item(row, user)
+            if row["state"] == state == State.RESOLVED:
+                raise Conflict(f"already resolved ({row['resolved_action']}); restore it first")
             if row["state"] == State.RESOLVED and not user.ranks_at_least(Role.MEMBER):
                 raise Forbidden(f"a {user.role} cannot restore items")
             try:

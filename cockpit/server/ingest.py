@@ -40,6 +40,8 @@ def prepare_row(item: ItemIn, now: datetime) -> dict[str, Any]:
     Raises Dropped for a pure advisory about an infrastructure outage.
     """
     payload: dict[str, Any] = _redact_free_text(clean_value(item.payload))
+    if item.kind == Kind.WAITPOINT:
+        payload.pop("approvals", None)  # the server keeps this list; a producer cannot seed it
     title = item.title
     if item.kind == Kind.ESCALATION and isinstance(payload.get("reason"), str):
         friendly = outage_rewrite(payload["reason"])
@@ -60,13 +62,13 @@ def prepare_row(item: ItemIn, now: datetime) -> dict[str, Any]:
         "sender_type": item.sender.type.value,
         "sender_id": _one_line(item.sender.id),
         "sender_name": _one_line(item.sender.name),
-        "target_user_id": item.target_user_id,
+        "target_user_id": _one_line(item.target_user_id) if item.target_user_id else None,
         "target_role": item.target_role,
         "priority": item.priority.value,
         "blocking": item.blocking,
         "payload": payload,
         "tags": [_one_line(t) for t in item.tags],
-        "assignee_id": item.assignee_id,
+        "assignee_id": _one_line(item.assignee_id) if item.assignee_id else None,
         "created_at": created,
         "updated_at": created,
         "read_at": None,

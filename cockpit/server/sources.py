@@ -7,6 +7,7 @@ same transaction as the row; decisions change the record and the row together.
 from __future__ import annotations
 
 import hashlib
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,23 +34,31 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A small whole number from a payload, or None (step indexes and counts fit in 32 bits)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not -(2**31) <= value < 2**31:
+        return None
+    return value
 
 
 def _float(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if value is not None else None
+def _text(value: Any, limit: int = 200) -> str | None:
+    """Payload text for a source column, cut to the column's size."""
+    return str(value)[:limit] if value is not None else None
 
 
 def proposal_fingerprint(payload: dict[str, Any]) -> str | None:
@@ -74,7 +83,6 @@ def source_records(row: dict[str, Any], now: datetime) -> list[tuple[Table, dict
     """The source rows (table, values) behind a new inbox row; empty for kinds without one."""
     kind, payload, item_id = row["kind"], row["payload"] or {}, row["id"]
     if kind == Kind.WAITPOINT:
-        approvals = [a for a in payload.get("approvals") or [] if isinstance(a, str)]
         return [(waitpoints, {
             "item_id": item_id, "pipeline": _text(payload.get("pipeline")),
             "run_id": _text(payload.get("run_id")), "step": _text(payload.get("step")),
@@ -82,18 +90,18 @@ def source_records(row: dict[str, Any], now: datetime) -> list[tuple[Table, dict
             "step_count": _int(payload.get("step_count")),
             "timeout_at": parse_time(payload.get("timeout_at")),
             "second_approver_required": bool(payload.get("second_approver_required")),
-            "approvals": approvals, "status": "waiting"})]
+            "approvals": [], "status": "waiting"})]
     if kind == Kind.ESCALATION and is_decision(kind, payload):
         records: list[tuple[Table, dict[str, Any]]] = [(escalations, {
-            "item_id": item_id, "type": _text(payload.get("type")),
-            "reason": _text(payload.get("reason")), "status": "open",
+            "item_id": item_id, "type": _text(payload.get("type"), 64),
+            "reason": _text(payload.get("reason"), 20_000), "status": "open",
             "evaluator": _text(payload.get("evaluator")),
-            "proposed_action": _text(payload.get("proposed_action")),
+            "proposed_action": _text(payload.get("proposed_action"), 20_000),
             "risk_score": _float(payload.get("risk_score")),
-            "rationale": _text(payload.get("rationale"))})]
+            "rationale": _text(payload.get("rationale"), 20_000)})]
         if payload.get("type") == HIRE:
             agent_id = str(payload.get("agent_id") or payload.get("agent_name")
-                           or f"agent-{item_id}")
+                           or f"agent-{item_id}")[:200]
             role = payload.get("role") if payload.get("role") in ROLE_RANK else Role.MEMBER.value
             records.append((hires, {"item_id": item_id, "agent_id": agent_id, "role": role,
                                     "status": "pending"}))
@@ -101,7 +109,7 @@ def source_records(row: dict[str, Any], now: datetime) -> list[tuple[Table, dict
     if kind == Kind.FAILED_RUN:
         inputs = payload.get("inputs")
         return [(runs, {
-            "run_ref": _text(payload.get("run_id")) or row["source_id"],
+            "run_ref": _text(payload.get("run_id")) or row["source_id"][:200],
             "pipeline": _text(payload.get("pipeline")) or "", "status": "failed",
             "inputs": inputs if isinstance(inputs, dict) else {}, "item_id": item_id,
             "created_at": now, "updated_at": now})]

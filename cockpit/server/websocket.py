@@ -17,6 +17,7 @@ from cockpit.store import events
 router = APIRouter(prefix="/api/v1")
 
 TOO_SLOW = 4008  # close code: the client fell behind; it reconnects with `since`
+BAD_REQUEST = 4400  # close code: a malformed query parameter, named in the reason
 
 
 def _replay(engine, user, since: int | None) -> tuple[list[dict[str, Any]], int]:
@@ -42,16 +43,22 @@ def _replay(engine, user, since: int | None) -> tuple[list[dict[str, Any]], int]
 
 
 @router.websocket("/ws")
-async def stream(websocket: WebSocket, since: int | None = None) -> None:
+async def stream(websocket: WebSocket, since: str | None = None) -> None:
     user = await authenticate(websocket)
     if user is None:
         await websocket.close(code=status.WS_1008_POLICY_VIOLATION, reason="invalid token")
+        return
+    try:
+        resume = int(since) if since is not None else None
+    except ValueError:
+        await websocket.accept()
+        await websocket.close(code=BAD_REQUEST, reason="since: must be a whole number")
         return
     hub: EventHub = websocket.app.state.hub
     sub = hub.subscribe(user)  # before the replay, so nothing falls between the two
     try:
         await websocket.accept()
-        backlog, last = await run_in_threadpool(_replay, websocket.app.state.engine, user, since)
+        backlog, last = await run_in_threadpool(_replay, websocket.app.state.engine, user, resume)
         for event in backlog:
             await websocket.send_json(event)
         # Tells a fresh client where it stands, so a reconnect resumes from here.

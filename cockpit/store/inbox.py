@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
@@ -73,10 +73,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         stamp, item_id = json.loads(raw)
         when = datetime.fromisoformat(stamp)
-        if when.tzinfo is None or not isinstance(item_id, int):
+        if when.tzinfo is None or isinstance(item_id, bool) or not isinstance(item_id, int) \
+                or not 0 <= item_id < 2**63:
             raise ValueError
-        return when, item_id
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        # a time that cannot be compared in UTC is no cursor of ours
+        return when.astimezone(UTC), item_id
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
         raise BadCursor("cursor: not one this server handed out") from exc
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from rich.markup import escape
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -671,10 +670,10 @@ class CockpitApp(App[None]):
         if message.undoable and item.state == State.RESOLVED:
             self.undo_record = Undo((item.id,), message.verb)
             undo = self.key_for("cockpit.undo") or "z"
-            self.notify(f"{message.verb}: {escape(one_line(item.title, 80))} · {undo} to undo",
-                        timeout=8)
+            self.notify(f"{message.verb}: {one_line(item.title, 80)} · {undo} to undo",
+                        markup=False, timeout=8)
         elif not message.quiet:
-            self.notify(f"{message.verb}: {escape(one_line(item.title, 80))}")
+            self.notify(f"{message.verb}: {one_line(item.title, 80)}", markup=False)
         self.effects.counts(self.tab, self.query_text)
         self.refresh_bindings()
 

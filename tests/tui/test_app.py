@@ -337,7 +337,8 @@ async def test_item_text_never_becomes_markup(make_app, client, new_item):
         await move_to(app, pilot, lambda i: i.id == stored["id"])
         await pilot.press("e")
         await wait_for(pilot, lambda: any("to undo" in t for t in toasts), what="toast")
-        assert "\\[bold red]" in next(t for t in toasts if "to undo" in t)
+        # shown literally: the toast is sent with markup off (see the test below)
+        assert "[bold red]boom[/] ␛[31m" in next(t for t in toasts if "to undo" in t)
 
 
 @pytest.mark.parametrize("name", ["cockpit-dark", "cockpit-light", "cockpit-high-contrast",
@@ -369,3 +370,25 @@ async def test_keys_typed_right_after_slash_land_in_the_box(make_app):
         await pilot.pause(0.3)
         assert app.search_input.value == "n/e"  # `/` inside the box is just a character
         assert app.focused is app.search_input
+
+
+async def test_toasts_never_parse_item_titles_as_markup(make_app, client, new_item):
+    hostile = "[ @click=app.quit]Quarterly [$error]report [ link='https://evil.example']x"
+    created = await client.ingest(new_item("hostile-toast", title=hostile))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        await move_to(app, pilot, lambda i: i.id == created["id"])
+        shown: list[tuple[str, bool]] = []
+        original = app.notify
+
+        def notify(message: str, **kwargs: Any) -> None:
+            shown.append((str(message), kwargs.get("markup", True)))
+            original(message, **kwargs)
+
+        app.notify = notify  # type: ignore[method-assign]
+        await pilot.press("e")
+        await wait_for(pilot, lambda: shown, what="a toast")
+        message, markup = shown[0]
+        assert "[ @click=app.quit]" in message and markup is False
+        assert app.is_running
