@@ -122,6 +122,8 @@ class Inbox:
         with self.engine.begin() as conn:
             if item.kind == "escalation" and sources.was_dismissed(conn, values["payload"]):
                 return None, "dropped"
+            before = inbox.find_row(conn, values["kind"], values["source_id"]) \
+                if item.upsert else None
             row, status = inbox.insert_row(conn, values, upsert=item.upsert, now=now)
             if status != "duplicate":
                 sources.create_source(conn, row, now)
@@ -132,7 +134,14 @@ class Inbox:
                                   {"items": [events.item_entry(row)],
                                    "type": (row["payload"] or {}).get("type")})
             elif status == "upserted":
-                events.append(conn, "item.updated", {"items": [events.item_entry(row)]})
+                entries = [events.item_entry(row)]
+                if before is not None and (before["target_user_id"], before["target_role"]) != \
+                        (row["target_user_id"], row["target_role"]):
+                    # Whoever could see it before hears of it too: their copy must go.
+                    entries.append({**events.item_entry(row),
+                                    "target_user_id": before["target_user_id"],
+                                    "target_role": before["target_role"]})
+                events.append(conn, "item.updated", {"items": entries})
         if status != "duplicate":
             self.notify()
         return self.to_item(row, user), status

@@ -132,6 +132,12 @@ def get_rows(conn: Connection, ids: Sequence[int], user: Principal | None = None
     return found
 
 
+def find_row(conn: Connection, kind: str, source_id: str) -> dict | None:
+    found = conn.execute(select(items).where(items.c.kind == kind,
+                                             items.c.source_id == source_id)).first()
+    return dict(found._mapping) if found else None
+
+
 def _dialect_insert(conn: Connection):
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
@@ -149,7 +155,7 @@ def insert_row(conn: Connection, values: dict[str, Any], *, upsert: bool,
         return dict(row._mapping), "created"
     same = and_(items.c.kind == values["kind"], items.c.source_id == values["source_id"])
     if not upsert:
-        return dict(conn.execute(select(items).where(same)).one()._mapping), "duplicate"
+        return find_row(conn, values["kind"], values["source_id"]), "duplicate"
     refreshed = {name: values[name] for name in _REFRESHED}
     refreshed.update(state=State.UNREAD.value, read_at=None, resolved_at=None,
                      resolved_action=None, resolved_by=None, updated_at=now)

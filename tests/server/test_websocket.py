@@ -6,6 +6,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from cockpit.server.app import ServerOptions
+from tests.factories import item
 
 
 def connect(client, token, since=None):
@@ -118,3 +119,16 @@ def test_heartbeats_while_idle(client, users):
         start = hello(ws)
         beat = ws.receive_json()
         assert beat == {"seq": start, "type": "heartbeat", "data": {}}
+
+
+def test_retargeting_by_upsert_tells_the_old_audience(as_user, client, users):
+    svc = as_user("svc")
+    with connect(client, users["mel"]) as ws:
+        hello(ws)
+        first = svc.ingest(source_id="moving", target_user_id="mel")["id"]
+        assert next_event(ws)["type"] == "item.created"
+        svc.post("/inbox/items", json=item(source_id="moving", target_user_id="mia", upsert=True))
+        moved = next_event(ws)
+        assert moved["type"] == "item.updated"
+        assert [e["id"] for e in moved["data"]["items"]] == [first]
+    assert as_user("mel").get(f"/inbox/{first}").status_code == 404
