@@ -667,6 +667,10 @@ class CockpitApp(App[None]):
     def _item_changed(self, message: ItemChanged) -> None:
         item = message.item
         self._apply([item])
+        if message.verb == PAST["approve"] and item.state != State.RESOLVED:
+            # a four-eyes gate: this approval counted, and the gate waits for another person
+            count = len(item.payload.get("approvals") or [])
+            message.verb = f"Approval recorded ({count} of 2, waiting for a second approver)"
         if message.undoable and item.state == State.RESOLVED:
             self.undo_record = Undo((item.id,), message.verb)
             undo = self.key_for("cockpit.undo") or "z"

@@ -392,3 +392,21 @@ async def test_toasts_never_parse_item_titles_as_markup(make_app, client, new_it
         message, markup = shown[0]
         assert "[ @click=app.quit]" in message and markup is False
         assert app.is_running
+
+
+async def test_a_first_four_eyes_approval_says_it_waits_for_a_second(make_app, client):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        toasts = record_toasts(app)
+        target = await move_to(app, pilot, lambda i: "approve" in i.actions
+                               and i.payload.get("second_approver_required"))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any("Approval recorded" in t for t in toasts),
+                       what="approval toast")
+        assert "1 of 2" in next(t for t in toasts if "Approval recorded" in t)
+        after = await client.get(target.id)
+        assert after.state != State.RESOLVED and "approve" not in after.actions
+        assert target.id in app.item_list.visible_ids()
