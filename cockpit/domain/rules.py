@@ -99,14 +99,3 @@ def bulk_skip_reason(row: Mapping[str, Any], op: BulkOp) -> str | None:
     if op == BulkOp.UNREAD and state == State.UNREAD:
         return "already unread"
     return None
-
-
-def bulk_target(op: BulkOp) -> tuple[State, str | None]:
-    """The state and resolved_action a bulk op moves an item to."""
-    return {
-        BulkOp.READ: (State.READ, None),
-        BulkOp.UNREAD: (State.UNREAD, None),
-        BulkOp.RESOLVE: (State.RESOLVED, "resolved"),
-        BulkOp.ARCHIVE: (State.RESOLVED, ARCHIVED),
-        BulkOp.RESTORE: (State.UNREAD, None),
-    }[op]

@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.style import Style
-from rich.text import Text
 
 from cockpit.domain.sanitize import neutralise
 
@@ -80,19 +79,6 @@ def priority_pill(priority: Any) -> str | None:
     return PRIORITY_PILLS.get(str(value))
 
 
-def priority_pill_text(priority: Any) -> Text | None:
-    """A coloured pill as rich Text (default colours; the list uses its own component classes)."""
-    label = priority_pill(priority)
-    if label is None:
-        return None
-    style = (
-        Style(color="white", bgcolor="red", bold=True)
-        if label == PRIORITY_PILLS["urgent"]
-        else Style(color="black", bgcolor="yellow", bold=True)
-    )
-    return Text(label, style=style)
-
-
 # --------------------------------------------------------------------------- senders
 
 # Hue ranges (degrees) per sender type: a colour family each, a stable hue per sender id.
@@ -153,11 +139,6 @@ def initials(name: str) -> str:
 def sender_badge_style(sender_type: str, sender_id: str) -> Style:
     background = sender_colour(sender_type, sender_id)
     return Style(color=_foreground_for(background), bgcolor=background, bold=True)
-
-
-def sender_badge(sender_type: str, sender_id: str, name: str) -> Text:
-    """A two-cell coloured initials badge."""
-    return Text(initials(name), style=sender_badge_style(str(sender_type), sender_id))
 
 
 # --------------------------------------------------------------------------- time
