@@ -74,7 +74,7 @@ def list_inbox(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page:
     """Newest first, one keyset page at a time, with the per-tab counts."""
-    if view is not None:
+    if view:
         # Saved views arrive with the support desk; until then no view name exists.
         raise BadRequest(f"view: no saved view named {view!r}")
     return service.list(user, state=state, kind=kind, q=q, limit=limit, cursor=cursor)
