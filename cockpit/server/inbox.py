@@ -7,7 +7,9 @@ is woken after the commit so websocket clients hear about it at once.
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +39,7 @@ from cockpit.store import events, inbox
 from cockpit.store.tables import items
 
 Clock = Callable[[], datetime]
+COUNTS_CACHE_SIZE = 1024
 _RESULTS = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict"}
 
 
@@ -54,6 +57,8 @@ class Inbox:
         self.engine = engine
         self.notify = notify
         self.clock = clock
+        self._counts_cache: OrderedDict[tuple, tuple[int, dict[str, int]]] = OrderedDict()
+        self._counts_lock = threading.Lock()
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -73,14 +78,35 @@ class Inbox:
                                                     limit=limit, cursor=cursor)
             except inbox.BadCursor as exc:
                 raise BadRequest(str(exc)) from exc
-            counts = inbox.tab_counts(conn, user, kind=kind, q=q)
+            counts = self._counts(conn, user, kind, q)
         return Page(items=[self.to_item(r, user) for r in rows], next_cursor=next_cursor,
                     counts=counts)
 
     def count(self, user: Principal) -> dict[str, int]:
         with self.engine.connect() as conn:
-            counts = inbox.tab_counts(conn, user)
+            counts = self._counts(conn, user, None, None)
         return {"unread": counts["unread"], "active": counts["active"]}
+
+    def _counts(self, conn, user: Principal, kind: str | None, q: str | None) -> dict[str, int]:
+        """The per-tab counts, computed once per state of the event log.
+
+        Every change writes an event, so while the newest seq stands still the counts do
+        too: paging through a large inbox counts it once, not once per page. The seq is read
+        before the counts, so a change racing the count can only cause a recount.
+        """
+        key = (user.id, user.role, kind, q)
+        seq = events.newest(conn)
+        with self._counts_lock:
+            cached = self._counts_cache.get(key)
+            if cached is not None and cached[0] == seq:
+                self._counts_cache.move_to_end(key)
+                return dict(cached[1])
+        counts = inbox.tab_counts(conn, user, kind=kind, q=q)
+        with self._counts_lock:
+            self._counts_cache[key] = (seq, counts)
+            if len(self._counts_cache) > COUNTS_CACHE_SIZE:
+                self._counts_cache.popitem(last=False)
+        return dict(counts)
 
     def get(self, user: Principal, item_id: int) -> Item:
         with self.engine.connect() as conn:

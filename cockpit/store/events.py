@@ -22,6 +22,11 @@ def since(conn: Connection, seq: int, limit: int = 1000) -> list[dict[str, Any]]
     return [{"seq": r.seq, "type": r.type, "data": r.data} for r in conn.execute(query)]
 
 
+def newest(conn: Connection) -> int:
+    """The newest seq (a lone max() is one index probe on every engine)."""
+    return int(conn.execute(select(func.max(events.c.seq))).scalar() or 0)
+
+
 def bounds(conn: Connection) -> tuple[int, int]:
     """(oldest seq kept, newest seq): a resume from before the oldest must reset."""
     low, high = conn.execute(select(func.min(events.c.seq), func.max(events.c.seq))).one()

@@ -295,3 +295,21 @@ def test_missing_or_bad_token_is_401(client, users, header):
         response = getattr(client, method)("/api/v1" + path, headers=headers)
         assert response.status_code == 401, (method, path)
         assert "token" in response.json()["detail"]
+
+
+def test_counts_follow_every_kind_of_change(as_user, engine):
+    """The counts are cached per state of the event log; each change must still show."""
+    svc, mel = as_user("svc"), as_user("mel")
+
+    def counts():
+        return mel.get("/inbox", params={"limit": 1}).json()["counts"]
+
+    assert counts() == {"active": 0, "unread": 0, "resolved": 0}
+    a = svc.ingest()["id"]
+    assert counts() == {"active": 1, "unread": 1, "resolved": 0}
+    mel.patch(f"/inbox/{a}", json={"state": "read"})
+    assert counts() == {"active": 1, "unread": 0, "resolved": 0}
+    mel.post("/inbox/bulk", json={"ids": [a], "op": "archive"})
+    assert counts() == {"active": 0, "unread": 0, "resolved": 1}
+    mel.post(f"/inbox/{a}/actions/restore")
+    assert counts() == mel.get("/inbox/count").json() | {"resolved": 0}
