@@ -122,10 +122,14 @@ def load_themes(dirs: Iterable[Path] | None = None) -> tuple[dict[str, Theme], l
 
 
 def choose_theme(wanted: str | None, available: Iterable[str]) -> str:
-    """The theme to start with: the ANSI one under NO_COLOR, else the setting, else the default."""
+    """The theme to start with: the setting, else the default.
+
+    NO_COLOR is honoured by Textual itself, which renders whatever theme in monochrome. The
+    ANSI theme must not be forced then: its "default" colours turn to black on black there.
+    """
     names = set(available)
-    if os.environ.get("NO_COLOR") is not None and ANSI_THEME in names:
-        return ANSI_THEME
+    if os.environ.get("NO_COLOR") is not None and wanted == ANSI_THEME:
+        wanted = DEFAULT_THEME
     if wanted and wanted in names:
         return wanted
     return DEFAULT_THEME if DEFAULT_THEME in names else "textual-dark"

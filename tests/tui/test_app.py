@@ -352,10 +352,17 @@ async def test_shipped_themes_load(make_app, name):
         assert app.theme == name
 
 
-async def test_no_color_picks_the_ansi_theme(make_app, monkeypatch):
+async def test_no_color_never_draws_with_the_ansi_theme(make_app, monkeypatch):
+    """Textual draws NO_COLOR in greys; the ANSI theme's "default" colours would come out
+    black on black there (seen in tmux), so a truecolor theme is used instead."""
+    from cockpit.config import Settings
+
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(live=False)
-    assert app.theme == "cockpit-ansi"
+    assert make_app(live=False).theme == "cockpit-dark"
+    chosen = make_app(live=False, settings=Settings(theme="cockpit-ansi", group_by="kind"))
+    assert chosen.theme == "cockpit-dark"
+    monkeypatch.delenv("NO_COLOR")
+    assert make_app(live=False, settings=Settings(theme="cockpit-ansi")).theme == "cockpit-ansi"
 
 
 async def test_keys_typed_right_after_slash_land_in_the_box(make_app):
