@@ -587,6 +587,8 @@ class CockpitApp(App[None]):
         undoable = name in UNDOABLE and not is_decision(item.kind, item.payload)
 
         def go() -> None:
+            if name in DECISIONS:
+                self.undo_record = None  # z undoes the last archive, never across a decision
             self.effects.act(item, name, PAST.get(name, name), params, undoable=undoable)
 
         if name in DECISIONS and self.settings.confirm_decisions:
@@ -648,13 +650,15 @@ class CockpitApp(App[None]):
     def _bulk_done(self, message: BulkDone) -> None:
         result = message.result
         updated = set(result.updated)
+        were_read = self._were_read(updated)
         changed = [_after_bulk(self.known[i], message.op) for i in result.updated
                    if i in self.known]
         self._apply(changed, result.not_found)
         summary = bulk_summary(message.op, result)
         if message.op in CLOSING_OPS:
             if updated:
-                self.undo_record = Undo(tuple(sorted(updated)), BULK_VERBS[message.op][1])
+                self.undo_record = Undo(tuple(sorted(updated)), BULK_VERBS[message.op][1],
+                                        were_read)
                 summary += f" · {self.key_for('cockpit.undo') or 'z'} to undo"
             self.clear_selection()
         else:
@@ -666,13 +670,14 @@ class CockpitApp(App[None]):
     @on(ItemChanged)
     def _item_changed(self, message: ItemChanged) -> None:
         item = message.item
+        were_read = self._were_read({item.id})
         self._apply([item])
         if message.verb == PAST["approve"] and item.state != State.RESOLVED:
             # a four-eyes gate: this approval counted, and the gate waits for another person
             count = len(item.payload.get("approvals") or [])
             message.verb = f"Approval recorded ({count} of 2, waiting for a second approver)"
         if message.undoable and item.state == State.RESOLVED:
-            self.undo_record = Undo((item.id,), message.verb)
+            self.undo_record = Undo((item.id,), message.verb, were_read)
             undo = self.key_for("cockpit.undo") or "z"
             self.notify(f"{message.verb}: {one_line(item.title, 80)} · {undo} to undo",
                         markup=False, timeout=8)
@@ -681,13 +686,18 @@ class CockpitApp(App[None]):
         self.effects.counts(self.tab, self.query_text)
         self.refresh_bindings()
 
+    def _were_read(self, ids: set[int]) -> tuple[int, ...]:
+        """Which of `ids` the list last knew as read (before an action's result is applied)."""
+        return tuple(sorted(i for i in ids if i in self.known
+                            and self.known[i].state == State.READ))
+
     def action_undo(self) -> None:
         record = self.undo_record
         if record is None:
             self.notify("Nothing to undo.", markup=False)
             return
         self.undo_record = None
-        self.effects.restore(record.ids)
+        self.effects.restore(record.ids, record.read_ids)
         self.refresh_bindings()
 
     @on(Restored)

@@ -129,3 +129,4 @@ class Undo:
 
     ids: tuple[int, ...]
     verb: str
+    read_ids: tuple[int, ...] = ()  # those that were read before: undo brings them back read

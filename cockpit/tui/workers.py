@@ -136,10 +136,14 @@ class Effects:
 
         return self._run(f"{op} {len(ids)} items", job, ids=ids)
 
-    def restore(self, ids: Sequence[int]) -> Worker[None]:
-        """Undo: bring archived/resolved items back in one bulk request, then fetch them."""
+    def restore(self, ids: Sequence[int], read_ids: Sequence[int] = ()) -> Worker[None]:
+        """Undo: bring archived/resolved items back in one bulk request (restore means
+        unread), mark read again those that were read, then fetch them."""
         async def job() -> Restored:
             result = await self.client.bulk(list(ids), "restore")
+            back = set(result.updated)
+            if reread := [i for i in read_ids if i in back]:
+                await self.client.bulk(reread, "read")
             items = await asyncio.gather(*(self.client.get(i) for i in result.updated))
             failed = [(s.id, s.reason) for s in result.skipped]
             failed += [(i, "not found") for i in result.not_found]

@@ -417,3 +417,17 @@ async def test_a_first_four_eyes_approval_says_it_waits_for_a_second(make_app, c
         after = await client.get(target.id)
         assert after.state != State.RESOLVED and "approve" not in after.actions
         assert target.id in app.item_list.visible_ids()
+
+
+async def test_undo_brings_a_read_item_back_read(make_app, client):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        target = await move_to(app, pilot, lambda i: "archive" in i.actions
+                               and i.kind == "message" and i.state == State.READ)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(),
+                       what="archived")
+        await pilot.press("z")
+        await wait_for(pilot, lambda: target.id in app.item_list.visible_ids(), what="back")
+        assert (await client.get(target.id)).state == State.READ
