@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Markdown, Static
@@ -31,13 +31,16 @@ class DetailPane(VerticalScroll):
 
     DEFAULT_CSS = """
     DetailPane { padding: 0 1; }
+    DetailPane #detail-content { height: auto; }
     DetailPane #detail-head { height: auto; margin-top: 1; }
     DetailPane #detail-avatar { width: auto; height: 1; text-style: bold; }
     DetailPane #detail-who { width: 1fr; height: auto; padding-left: 1; }
     DetailPane .badge { width: auto; height: auto; padding: 0 1; }
     DetailPane #detail-badges { height: auto; }
-    DetailPane #detail-actions { height: auto; margin: 1 0; }
-    DetailPane #detail-actions Button { margin-right: 1; }
+    DetailPane #detail-actions {
+        layout: grid; grid-size: 2; grid-gutter: 0 1; grid-rows: 1; height: auto; margin: 1 0;
+    }
+    DetailPane #detail-actions Button { width: 100%; }
     DetailPane #detail-context { height: auto; }
     DetailPane .-hidden { display: none; }
     """
@@ -69,7 +72,7 @@ class DetailPane(VerticalScroll):
             yield Static("", id="detail-state", markup=False)
             yield Static("", id="detail-summary", markup=False)
             yield Vertical(id="detail-badges")
-            yield Horizontal(id="detail-actions")
+            yield Container(id="detail-actions")
             yield Markdown(id="detail-body", open_links=False)
             yield Static("", id="detail-context", markup=False)
 
@@ -147,7 +150,7 @@ class DetailPane(VerticalScroll):
                                  else f"{hint} reveals secrets") if secrets else "")
 
     def _render_actions(self, item: Item) -> None:
-        bar = self.query_one("#detail-actions", Horizontal)
+        bar = self.query_one("#detail-actions", Container)
         bar.remove_children()
         buttons = []
         for name in item.actions:
@@ -159,6 +162,11 @@ class DetailPane(VerticalScroll):
                                   compact=True, classes=f"action -{name}"))
         bar.mount_all(buttons)
         bar.set_class(not buttons, "-hidden")
+
+    def on_resize(self) -> None:
+        # As many button columns as fit (about 18 cells each): buttons wrap, never clip.
+        columns = max(1, min(4, (self.size.width - 2) // 18))
+        self.query_one("#detail-actions", Container).styles.grid_size_columns = columns
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if self.item is not None and event.button.name:
