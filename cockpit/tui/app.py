@@ -518,9 +518,9 @@ class CockpitApp(App[None]):
                 self.reload()
             return
         if self.selection:
-            self.clear_selection()
+            self.clear_item_selection()
 
-    def clear_selection(self) -> None:
+    def clear_item_selection(self) -> None:
         self.selection.clear()
         self.item_list.refresh()
         self._sync_selection()
@@ -622,7 +622,7 @@ class CockpitApp(App[None]):
     @on(BulkBar.Requested)
     def _bulk_requested(self, message: BulkBar.Requested) -> None:
         if message.op == "clear":
-            self.clear_selection()
+            self.clear_item_selection()
         else:
             self.request_bulk(message.op)
 
@@ -660,7 +660,7 @@ class CockpitApp(App[None]):
                 self.undo_record = Undo(tuple(sorted(updated)), BULK_VERBS[message.op][1],
                                         were_read)
                 summary += f" · {self.key_for('cockpit.undo') or 'z'} to undo"
-            self.clear_selection()
+            self.clear_item_selection()
         else:
             self.selection.set_many(result.not_found, False)
             self._sync_selection()

@@ -431,3 +431,18 @@ async def test_undo_brings_a_read_item_back_read(make_app, client):
         await pilot.press("z")
         await wait_for(pilot, lambda: target.id in app.item_list.visible_ids(), what="back")
         assert (await client.get(target.id)).state == State.READ
+
+
+async def test_typing_a_search_keeps_the_selection(make_app):
+    app = make_app(live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        await move_to(app, pilot, lambda i: i.kind == "message")
+        await pilot.press("space")
+        await pilot.press("slash", "d", "e", "p")
+        await wait_for(pilot, lambda: app.query_text == "dep", what="search applied")
+        assert len(app.selection) == 1
+        await pilot.press("escape")  # clears the search first
+        assert len(app.selection) == 1
+        await pilot.press("escape")  # then the selection
+        assert len(app.selection) == 0
