@@ -35,6 +35,31 @@ def is_final(kind: str, payload: Mapping[str, Any] | None, resolved_action: str 
     return is_decision(kind, payload) or resolved_action in _FINAL_OUTCOMES.get(kind, ())
 
 
+def resolution(outcome: str, actor: str, now: datetime, read_at: Any) -> dict[str, Any]:
+    """The columns of an item closed with `outcome`. Resolving counts as reading, so `read_at`
+    is the item's first read (a value, or an SQL expression that keeps each row's own)."""
+    return {
+        "state": State.RESOLVED.value,
+        "resolved_action": outcome,
+        "resolved_at": now,
+        "resolved_by": actor,
+        "read_at": read_at,
+        "updated_at": now,
+    }
+
+
+def reopening(now: datetime) -> dict[str, Any]:
+    """The columns of an item back to unread, with every trace of its outcome cleared."""
+    return {
+        "state": State.UNREAD.value,
+        "read_at": None,
+        "resolved_action": None,
+        "resolved_at": None,
+        "resolved_by": None,
+        "updated_at": now,
+    }
+
+
 def transition(row: Mapping[str, Any], state: State, resolved_action: str | None,
                actor: str, now: datetime) -> dict[str, Any]:
     """The column changes that move `row` to `state`; raises RuleError when not allowed.
@@ -47,28 +72,14 @@ def transition(row: Mapping[str, Any], state: State, resolved_action: str | None
     if state == State.RESOLVED:
         if decision:
             raise RuleError("a decision item is resolved only through its own actions")
-        return {
-            "state": State.RESOLVED.value,
-            "resolved_action": resolved_action or "resolved",
-            "resolved_at": now,
-            "resolved_by": actor,
-            "read_at": row.get("read_at") or now,
-            "updated_at": now,
-        }
+        return resolution(resolved_action or "resolved", actor, now, row.get("read_at") or now)
     if resolved_action is not None:
         raise RuleError("resolved_action only goes with state 'resolved'")
     if state == State.UNREAD:
         if current == State.RESOLVED and is_final(row["kind"], row.get("payload"),
                                                   row.get("resolved_action")):
             raise RuleError("a decided item cannot be reopened")
-        return {
-            "state": State.UNREAD.value,
-            "read_at": None,
-            "resolved_action": None,
-            "resolved_at": None,
-            "resolved_by": None,
-            "updated_at": now,
-        }
+        return reopening(now)
     # State.READ
     if current == State.RESOLVED:
         raise RuleError("a resolved item goes back to unread (restore), not to read")

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 from cockpit.domain.actions import available_actions
 from cockpit.domain.models import ARCHIVED, Kind, State
 from cockpit.domain.roles import Principal, Role
-from cockpit.domain.rules import transition
+from cockpit.domain.rules import resolution, transition
 from cockpit.server import outbox, sources
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound
 from cockpit.store import events, inbox
@@ -71,14 +71,7 @@ def handles(name: str, *kinds: str) -> Callable[[Handler], Handler]:
 
 def resolved(ctx: ActionContext, outcome: str, **payload_changes: Any) -> dict[str, Any]:
     """Row changes that close the item with `outcome` as its resolved_action."""
-    changes: dict[str, Any] = {
-        "state": State.RESOLVED.value,
-        "resolved_action": outcome,
-        "resolved_at": ctx.now,
-        "resolved_by": ctx.user.id,
-        "read_at": ctx.row.get("read_at") or ctx.now,
-        "updated_at": ctx.now,
-    }
+    changes = resolution(outcome, ctx.user.id, ctx.now, ctx.row.get("read_at") or ctx.now)
     if payload_changes:
         changes["payload"] = {**(ctx.row.get("payload") or {}), **payload_changes}
     return changes

@@ -29,7 +29,13 @@ from cockpit.domain.models import (
     StateFilter,
 )
 from cockpit.domain.roles import INGEST_ROLES, Principal, Role
-from cockpit.domain.rules import RuleError, bulk_skip_reason, transition
+from cockpit.domain.rules import (
+    RuleError,
+    bulk_skip_reason,
+    reopening,
+    resolution,
+    transition,
+)
 from cockpit.domain.sanitize import clean_value
 from cockpit.server import journal, outbox, sources
 from cockpit.server.actions import actions_for, run_action
@@ -289,13 +295,5 @@ def _bulk_changes(op: BulkOp, actor: str, now: datetime) -> dict[str, Any]:
     if op == BulkOp.UNREAD:
         return {"state": State.UNREAD.value, "read_at": None, "updated_at": now}
     if op == BulkOp.RESTORE:
-        return {"state": State.UNREAD.value, "read_at": None, "resolved_action": None,
-                "resolved_at": None, "resolved_by": None, "updated_at": now}
-    return {
-        "state": State.RESOLVED.value,
-        "resolved_action": ARCHIVED if op == BulkOp.ARCHIVE else "resolved",
-        "resolved_at": now,
-        "resolved_by": actor,
-        "read_at": first_read,
-        "updated_at": now,
-    }
+        return reopening(now)
+    return resolution(ARCHIVED if op == BulkOp.ARCHIVE else "resolved", actor, now, first_read)
