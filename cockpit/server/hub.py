@@ -49,7 +49,7 @@ class EventHub:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self.last_seq = (await asyncio.to_thread(self._bounds))[1]
+        self.last_seq = await asyncio.to_thread(self._newest)
         self._task = asyncio.create_task(self._tail(), name="cockpit-event-tail")
 
     async def stop(self) -> None:
@@ -71,9 +71,9 @@ class EventHub:
     def unsubscribe(self, sub: Subscriber) -> None:
         self.subscribers.discard(sub)
 
-    def _bounds(self) -> tuple[int, int]:
+    def _newest(self) -> int:
         with self.engine.connect() as conn:
-            return events.bounds(conn)
+            return events.newest(conn)
 
     def _read(self, after: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
