@@ -51,3 +51,9 @@ def _link_of(payload: Mapping[str, Any]) -> str | None:
         if isinstance(value, str) and value:
             return value
     return None
+
+
+def callback_url(payload: Mapping[str, Any]) -> str | None:
+    """Where the producer asked to hear of decisions and retries on its item, if anywhere."""
+    url = payload.get("callback_url")
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None

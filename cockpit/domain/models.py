@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import math
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cockpit.domain.roles import Role
+from cockpit.domain.roles import TARGET_ROLES
 
 
 class Kind(StrEnum):
@@ -67,14 +68,53 @@ class BulkOp(StrEnum):
 ARCHIVED = "archived"  # the resolved_action that marks an archived item
 MAX_BULK_IDS = 10_000
 TITLE_MAX = 80
+MAX_JSON_DEPTH = 32  # payloads and action parameters nest at most this deep
+MAX_FUTURE = timedelta(days=1)  # a producer's created_at may run ahead of ours by clock skew only
+
+
+def check_json(value: Any, *, limit: int = MAX_JSON_DEPTH) -> Any:
+    """`value` itself; raises ValueError when it nests deeper than `limit` levels or holds a
+    number JSON cannot carry (NaN, Infinity). Iterative, so no depth can exhaust the stack."""
+    stack = [(value, 1)]
+    while stack:
+        obj, depth = stack.pop()
+        if isinstance(obj, float) and not math.isfinite(obj):
+            raise ValueError("NaN and Infinity are not JSON numbers")
+        children = obj.values() if isinstance(obj, dict) else obj \
+            if isinstance(obj, (list, tuple)) else None
+        if children is None:
+            continue
+        if depth > limit:
+            raise ValueError(f"nested deeper than {limit} levels")
+        stack.extend((child, depth + 1) for child in children)
+    return value
+
+
+def _not_blank(value: str) -> str:
+    # str.strip() also takes U+2028/U+2029, NEL and the other Unicode spaces
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
 
 
 class Sender(BaseModel):
+    """Who sent an item, as stored. Reading never rejects a row, so no constraints here."""
+
+    type: SenderType | str
+    id: str
+    name: str
+
+
+class SenderIn(BaseModel):
+    """Who sent an item, as a producer writes it."""
+
     model_config = ConfigDict(extra="forbid")
 
     type: SenderType
     id: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=200)
+
+    _ids_not_blank = field_validator("id", "name")(_not_blank)
 
 
 class Item(BaseModel):
@@ -116,7 +156,7 @@ class ItemIn(BaseModel):
     source_id: str = Field(min_length=1, max_length=256)
     title: str = Field(min_length=1, max_length=10_000)
     body_md: str = Field(default="", max_length=200_000)
-    sender: Sender
+    sender: SenderIn
     target_user_id: str | None = Field(default=None, min_length=1, max_length=200)
     target_role: str | None = None
     priority: Priority = Priority.NORMAL
@@ -130,9 +170,13 @@ class ItemIn(BaseModel):
     @field_validator("target_role")
     @classmethod
     def _known_role(cls, value: str | None) -> str | None:
-        if value is not None and value not in {r.value for r in Role}:
-            raise ValueError(f"unknown role {value!r}; one of {', '.join(r.value for r in Role)}")
+        if value is not None and value not in TARGET_ROLES:
+            raise ValueError(f"not a role an item can target: {value!r}; "
+                             f"one of {', '.join(TARGET_ROLES)}")
         return value
+
+    _source_not_blank = field_validator("source_id")(_not_blank)
+    _payload_is_json = field_validator("payload")(check_json)
 
     @field_validator("created_at")
     @classmethod
@@ -143,9 +187,12 @@ class ItemIn(BaseModel):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         try:
-            return value.astimezone(UTC)
+            value = value.astimezone(UTC)
         except OverflowError as exc:
             raise ValueError("out of range once converted to UTC") from exc
+        if value - datetime.now(UTC) > MAX_FUTURE:
+            raise ValueError(f"more than {MAX_FUTURE.days} day in the future")
+        return value
 
     @field_validator("tags")
     @classmethod
@@ -154,6 +201,15 @@ class ItemIn(BaseModel):
             if not tag or len(tag) > 64:
                 raise ValueError("each tag is 1 to 64 characters")
         return tags
+
+
+class Receipt(BaseModel):
+    """What a producer hears of a stored item it may not see: that it is there, nothing of it."""
+
+    id: int
+    kind: str
+    source_id: str
+    outcome: str  # created, duplicate, upserted
 
 
 class Page(BaseModel):

@@ -27,6 +27,10 @@ ROLE_RANK: dict[str, int] = {
 
 INGEST_ROLES = frozenset({Role.SERVICE, Role.ADMIN, Role.OWNER})
 
+# The ladder an item may target: people's roles. `service` is no rung of it, so an item aimed
+# at it would otherwise rank at the bottom and be shown to everyone.
+TARGET_ROLES = tuple(r.value for r in Role if r != Role.SERVICE)
+
 
 def rank(role: str | None) -> int | None:
     """The rank of a role, or None for a role nobody knows (which then matches nothing)."""
@@ -38,7 +42,7 @@ def roles_at_or_below(role: str) -> list[str]:
     mine = rank(role)
     if mine is None:
         return []
-    return [r.value for r in Role if ROLE_RANK[r] <= mine]
+    return [r for r in TARGET_ROLES if ROLE_RANK[r] <= mine]
 
 
 def can_see(target_user_id: str | None, target_role: str | None, user_id: str, role: str) -> bool:
@@ -46,8 +50,7 @@ def can_see(target_user_id: str | None, target_role: str | None, user_id: str, r
     if target_user_id is not None:
         return target_user_id == user_id
     if target_role is not None:
-        wanted, mine = rank(target_role), rank(role)
-        return wanted is not None and mine is not None and wanted <= mine
+        return target_role in roles_at_or_below(role)
     return True
 
 

@@ -97,9 +97,10 @@ def bulk_skip_reason(row: Mapping[str, Any], op: BulkOp) -> str | None:
         if state == State.RESOLVED:
             return "already archived" if row.get("resolved_action") == ARCHIVED else "already resolved"
         return None
-    if op == BulkOp.RESTORE:
-        if state != State.RESOLVED:
-            return "not resolved"
+    if op == BulkOp.RESTORE and state != State.RESOLVED:
+        return "not resolved"
+    if op in (BulkOp.RESTORE, BulkOp.UNREAD) and state == State.RESOLVED:
+        # unread is the way back from Archived, as with PATCH
         if is_final(row["kind"], row.get("payload"), row.get("resolved_action")):
             return "a decided item cannot be reopened"
         return None
@@ -110,3 +111,54 @@ def bulk_skip_reason(row: Mapping[str, Any], op: BulkOp) -> str | None:
     if op == BulkOp.UNREAD and state == State.UNREAD:
         return "already unread"
     return None
+
+
+# -- producers' upserts ----------------------------------------------------------------------
+
+# What a producer owns and an upsert refreshes. Everything else is the server's or people's.
+PRODUCER_COLUMNS = (
+    "title", "body_md", "sender_type", "sender_id", "sender_name", "target_user_id",
+    "target_role", "priority", "blocking", "payload",
+)
+# Payload keys the server writes for people's actions (four-eyes approvals, notes, the run a
+# retry started): a producer can neither seed nor wipe them.
+SERVER_PAYLOAD_KEYS = ("approvals", "notes", "retry_run_id")
+
+
+def producer_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """`payload` without the keys only the server may write."""
+    return {k: v for k, v in payload.items() if k not in SERVER_PAYLOAD_KEYS}
+
+
+def upsert_changes(before: Mapping[str, Any], incoming: Mapping[str, Any],
+                   now: datetime) -> dict[str, Any]:
+    """The columns a producer's upsert of `incoming` changes on the stored row `before`.
+
+    Only what the producer owns is refreshed. What people did stays: the server's payload
+    keys, the assignee, the tags people added, and the state. Something new arriving returns
+    an open item to unread; a resolved (decided, archived) item stays exactly as it was
+    closed. Empty when nothing the producer owns changed.
+    """
+    kept = {k: v for k, v in (before.get("payload") or {}).items() if k in SERVER_PAYLOAD_KEYS}
+    proposed = {name: incoming[name] for name in PRODUCER_COLUMNS}
+    proposed["payload"] = {**producer_payload(incoming["payload"]), **kept}
+    changes = {k: v for k, v in proposed.items() if before.get(k) != v}
+
+    old_producer_tags = before.get("producer_tags")
+    if old_producer_tags is None:  # a row from before producers' tags were kept apart
+        old_producer_tags = before.get("tags") or []
+    people_tags = [t for t in before.get("tags") or [] if t not in old_producer_tags]
+    tags = list(dict.fromkeys([*incoming["tags"], *people_tags]))
+    if tags != (before.get("tags") or []):
+        changes["tags"] = tags
+    if list(incoming["tags"]) != list(before.get("producer_tags") or []):
+        changes["producer_tags"] = list(incoming["tags"])
+    if before.get("assignee_id") is None and incoming.get("assignee_id") is not None:
+        changes["assignee_id"] = incoming["assignee_id"]
+    if not changes:
+        return {}
+    news = any(k in changes for k in PRODUCER_COLUMNS) or "tags" in changes
+    if news and before["state"] != State.RESOLVED:
+        changes.update(state=State.UNREAD.value, read_at=None)
+    changes["updated_at"] = now
+    return changes

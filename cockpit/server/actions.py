@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from cockpit.domain.actions import available_actions
+from cockpit.domain.actions import available_actions, callback_url
 from cockpit.domain.models import ARCHIVED, Kind, State
 from cockpit.domain.roles import Principal, Role
 from cockpit.domain.rules import resolution, transition
@@ -201,17 +201,20 @@ def _reject_escalation(ctx: ActionContext) -> Outcome:
 
 @handles("retry", Kind.FAILED_RUN)
 def _retry(ctx: ActionContext) -> Outcome:
+    """Queue a new run of a registered pipeline; else hand the retry to the producer through
+    its callback_url (the executor queues the webhook); else refuse, leaving the item open."""
     run = sources.run_for_item(ctx.conn, ctx.row["id"])
     if run is None or run["status"] != "failed":
         raise Conflict("this run was already retried or cancelled")
     known = ctx.conn.execute(select(pipelines.c.slug)
                              .where(pipelines.c.slug == run["pipeline"])).first()
     if known is None:
-        # never wedge on a pipeline that no longer exists: close the run as cancelled
+        if not callback_url(ctx.row.get("payload") or {}):
+            raise Conflict(f"cannot retry: pipeline {run['pipeline']!r} is not registered and "
+                           "the item has no callback_url to hand the retry to")
         ctx.conn.execute(update(runs).where(runs.c.id == run["id"])
-                         .values(status="cancelled", updated_at=ctx.now))
-        return Outcome(resolved(ctx, "cancelled"),
-                       detail=f"pipeline {run['pipeline']!r} is unknown; run cancelled")
+                         .values(status="retried", updated_at=ctx.now))
+        return Outcome(resolved(ctx, "retried"), detail="retry sent to the producer")
     ref = f"{run['run_ref'][:160]}-retry-{ctx.now.strftime('%Y%m%d%H%M%S%f')}"
     ctx.conn.execute(insert(runs).values(
         run_ref=ref, pipeline=run["pipeline"], inputs=run["inputs"], status="queued",

@@ -7,6 +7,7 @@ is woken after the commit so websocket clients hear about it at once.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -14,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Engine, func
 
 from cockpit.domain.models import (
@@ -24,9 +26,10 @@ from cockpit.domain.models import (
     Item,
     ItemIn,
     Page,
-    Sender,
+    Receipt,
     State,
     StateFilter,
+    check_json,
 )
 from cockpit.domain.roles import INGEST_ROLES, Principal, Role
 from cockpit.domain.rules import (
@@ -35,16 +38,21 @@ from cockpit.domain.rules import (
     reopening,
     resolution,
     transition,
+    upsert_changes,
 )
+from cockpit.domain.masking import masked_payload
+from cockpit.domain.redaction import redact_value
 from cockpit.domain.sanitize import clean_value
 from cockpit.server import journal, outbox, sources
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
-from cockpit.server.ingest import Dropped, prepare_row
+from cockpit.server.ingest import Dropped, one_line, prepare_row
 from cockpit.store import events, inbox
 from cockpit.store.tables import items
 
 Clock = Callable[[], datetime]
+log = logging.getLogger("cockpit.inbox")
+_ITEM_COLUMNS = tuple(k for k in Item.model_fields if k not in ("sender", "actions"))
 COUNTS_CACHE_SIZE = 1024
 _RESULTS = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict"}
 
@@ -68,12 +76,24 @@ class Inbox:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def to_item(self, row: dict[str, Any], user: Principal) -> Item:
-        return Item(
-            **{k: row[k] for k in Item.model_fields if k in row and k not in ("sender", "actions")},
-            sender=Sender(type=row["sender_type"], id=row["sender_id"], name=row["sender_name"]),
-            actions=actions_for(row, user),
-        )
+    def to_item(self, row: dict[str, Any], user: Principal, *, reveal: bool = False) -> Item:
+        """The row as `user` reads it: credentials in the payload masked unless revealed.
+
+        A row that no longer fits the model (written by an older version, or by hand) is
+        served with its odd fields mended rather than failing the whole read for everyone.
+        """
+        fields = {k: row[k] for k in _ITEM_COLUMNS if k in row}
+        if not reveal:
+            fields["payload"] = masked_payload(row.get("payload") or {})[0]
+        fields["sender"] = {"type": row["sender_type"], "id": row["sender_id"],
+                            "name": row["sender_name"]}
+        fields["actions"] = actions_for(row, user)
+        try:
+            return Item(**fields)
+        except ValidationError as exc:
+            log.warning("item %s does not fit the model (%s); serving it mended",
+                        row.get("id"), "; ".join(str(e["loc"]) for e in exc.errors()))
+            return _mended(fields, exc)
 
     def list(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
              kind: str | None = None, q: str | None = None, limit: int = 50,
@@ -114,12 +134,20 @@ class Inbox:
                 self._counts_cache.popitem(last=False)
         return dict(counts)
 
-    def get(self, user: Principal, item_id: int) -> Item:
+    def get(self, user: Principal, item_id: int, *, reveal: bool = False,
+            origin: str = "api") -> Item:
+        """One item; `reveal` (managers and above) shows its credentials, and is journalled."""
+        if reveal and not user.ranks_at_least(Role.MANAGER):
+            raise Forbidden("only managers and above may reveal credentials")
         with self.engine.connect() as conn:
             row = inbox.get_row(conn, item_id, user)
         if row is None:
             raise NotFound(f"item {item_id} not found")
-        return self.to_item(row, user)
+        if reveal and masked_payload(row.get("payload") or {})[1]:
+            with self.engine.begin() as conn:
+                journal.record(conn, actor=user.id, origin=origin, action="reveal",
+                               item_id=item_id)
+        return self.to_item(row, user, reveal=reveal)
 
     def audit(self, user: Principal, **filters: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -142,47 +170,77 @@ class Inbox:
 
     # -- writes ----------------------------------------------------------------------------
 
-    def ingest(self, user: Principal, item: ItemIn) -> tuple[Item | None, str]:
-        """Store one item; answers it with 'created', 'duplicate', 'upserted' or 'dropped'."""
+    def ingest(self, user: Principal, item: ItemIn) -> tuple[Item | Receipt | None, str]:
+        """Store one item; answers 'created', 'duplicate', 'upserted' or 'dropped', with the
+        stored item when the caller may see it and otherwise only a receipt."""
         if user.role not in INGEST_ROLES:
             raise Forbidden("only service, admin and owner accounts may ingest items")
         now = self.clock()
         try:
-            values = prepare_row(item, now)
+            values = prepare_row(item, now, producer=user.id)
         except Dropped:
             return None, "dropped"
         with self.engine.begin() as conn:
             if item.kind == "escalation" and sources.was_dismissed(conn, values["payload"]):
                 return None, "dropped"
-            before = inbox.find_row(conn, values["kind"], values["source_id"]) \
-                if item.upsert else None
-            row, status = inbox.insert_row(conn, values, upsert=item.upsert, now=now)
-            if status != "duplicate":
+            row, created = inbox.insert_row(conn, values)
+            if created:
+                status = "created"
                 sources.create_source(conn, row, now)
-            if status == "created":
                 events.append(conn, "item.created", {"items": [events.item_entry(row)]})
                 if row["kind"] == "escalation":
                     events.append(conn, "escalation.created",
                                   {"items": [events.item_entry(row)],
                                    "type": (row["payload"] or {}).get("type")})
-            elif status == "upserted":
-                entries = [events.item_entry(row)]
-                if before is not None and (before["target_user_id"], before["target_role"]) != \
-                        (row["target_user_id"], row["target_role"]):
-                    # Whoever could see it before hears of it too: their copy must go.
-                    entries.append({**events.item_entry(row),
-                                    "target_user_id": before["target_user_id"],
-                                    "target_role": before["target_role"]})
-                events.append(conn, "item.updated", {"items": entries})
+            elif not item.upsert:
+                status = "duplicate"
+            else:
+                status = "upserted"
+                row = self._upsert(conn, user, row, values, now)
         if status != "duplicate":
             self.notify()
+        if not user.can_see(row["target_user_id"], row["target_role"]):
+            return Receipt(id=row["id"], kind=row["kind"], source_id=row["source_id"],
+                           outcome=status), status
         return self.to_item(row, user), status
+
+    @staticmethod
+    def _upsert(conn, user: Principal, before: dict[str, Any], values: dict[str, Any],
+                now: datetime) -> dict[str, Any]:
+        """Refresh what the producer owns on the locked row `before`; answers the new row."""
+        if before["created_by"] not in (None, user.id) and not user.ranks_at_least(Role.ADMIN):
+            # Not by what the caller may see: a producer cannot even tell whose item it is.
+            raise Forbidden("this item was created by another producer; only it, an admin "
+                            "or the owner may upsert it")
+        changes = upsert_changes(before, values, now)
+        if not changes:
+            return before
+        inbox.update_rows(conn, [before["id"]], changes)
+        row = {**before, **changes}
+        if row["state"] != State.RESOLVED:
+            sources.refresh_source(conn, row, now)
+        entries = [events.item_entry(row)]
+        if (before["target_user_id"], before["target_role"]) != \
+                (row["target_user_id"], row["target_role"]):
+            # Whoever could see it before hears of it too: their copy must go.
+            entries.append({**events.item_entry(row),
+                            "target_user_id": before["target_user_id"],
+                            "target_role": before["target_role"]})
+        events.append(conn, "item.updated", {"items": entries})
+        return row
 
     def act(self, user: Principal, item_id: int, name: str, params: dict[str, Any],
             origin: str = "api") -> Item:
         """Run one action; every attempt, refused or not, lands in the journal."""
         started = time.perf_counter()
-        params = clean_value(params)  # parameters are untrusted text like any item field
+        name = one_line(name)
+        try:
+            check_json(params)
+        except ValueError as exc:
+            raise BadRequest(f"params: {exc}") from exc
+        # Parameters are untrusted text like any item field, and land in the journal and in
+        # webhook bodies: cleaned, and every secret in them redacted.
+        params = redact_value(clean_value(params))
         try:
             with self.engine.begin() as conn:
                 row, outcome = run_action(conn, user, item_id, name, params, origin, self.clock())
@@ -202,6 +260,10 @@ class Inbox:
               resolved_action: str | None = None, origin: str = "api") -> Item:
         if state == State.RESOLVED and not user.ranks_at_least(Role.MEMBER):
             raise Forbidden(f"a {user.role} cannot resolve items")
+        if resolved_action is not None:
+            resolved_action = one_line(resolved_action)
+            if not resolved_action:
+                raise BadRequest("resolved_action: must not be blank")
         with self.engine.begin() as conn:
             row = inbox.get_row(conn, item_id, user, for_update=True)
             if row is None:
@@ -247,7 +309,7 @@ class Inbox:
                 row = rows.get(item_id)
                 if row is None:
                     result.not_found.append(item_id)
-                elif reason := bulk_skip_reason(row, op):
+                elif reason := bulk_skip_reason(row, op) or _restore_refused(row, user):
                     result.skipped.append(BulkSkip(id=item_id, reason=reason))
                 else:
                     result.updated.append(item_id)
@@ -287,13 +349,32 @@ class Inbox:
                        latency_ms=_ms_since(started))
 
 
+_EPOCH = datetime.fromtimestamp(0, UTC)
+_STAND_INS = {"kind": "unknown", "source_id": "?", "state": State.UNREAD, "title": "(unreadable)",
+              "created_at": _EPOCH, "updated_at": _EPOCH,
+              "sender": {"type": "system", "id": "?", "name": "?"}}
+
+
+def _mended(fields: dict[str, Any], error: ValidationError) -> Item:
+    """An Item from a row that fails validation: each field that does not fit takes its
+    default (or a stand-in), so the row is still listed and can be archived."""
+    bad = {e["loc"][0] for e in error.errors() if e["loc"]}
+    kept = {k: v for k, v in fields.items() if k not in bad}
+    return Item(**kept, **{k: v for k, v in _STAND_INS.items() if k in bad})
+
+
+def _restore_refused(row: dict[str, Any], user: Principal) -> str | None:
+    """Bringing a resolved item back (unread) takes a member, as with PATCH."""
+    if row["state"] == State.RESOLVED and not user.ranks_at_least(Role.MEMBER):
+        return f"a {user.role} cannot restore items"
+    return None
+
+
 def _bulk_changes(op: BulkOp, actor: str, now: datetime) -> dict[str, Any]:
     """One UPDATE's values for every row of a bulk op; `read_at` keeps each row's first read."""
     first_read = func.coalesce(items.c.read_at, now)
     if op == BulkOp.READ:
         return {"state": State.READ.value, "read_at": first_read, "updated_at": now}
-    if op == BulkOp.UNREAD:
-        return {"state": State.UNREAD.value, "read_at": None, "updated_at": now}
-    if op == BulkOp.RESTORE:
+    if op in (BulkOp.UNREAD, BulkOp.RESTORE):
         return reopening(now)
     return resolution(ARCHIVED if op == BulkOp.ARCHIVE else "resolved", actor, now, first_read)

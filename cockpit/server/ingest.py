@@ -7,6 +7,7 @@ from typing import Any
 
 from cockpit.domain.models import ItemIn, Kind, State
 from cockpit.domain.redaction import is_credential_key, redact
+from cockpit.domain.rules import producer_payload
 from cockpit.domain.sanitize import clean_text, clean_title, clean_value, neutralise, outage_rewrite
 
 # Payload keys that only describe an advisory itself: an advisory carrying nothing else is "pure".
@@ -18,30 +19,29 @@ class Dropped(Exception):
     """The item is not worth storing (a pure outage advisory, raised again every sweep)."""
 
 
-def _redact_free_text(value: Any, key: str = "") -> Any:
+def redact_free_text(value: Any, key: str = "") -> Any:
     """Redact secrets inside payload text (a log excerpt, an error), except under a
     credential-looking key: those values are kept for their owner and masked until revealed."""
     if isinstance(value, dict):
-        return {k: _redact_free_text(v, str(k)) for k, v in value.items()}
+        return {k: redact_free_text(v, str(k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_redact_free_text(v, key) for v in value]
+        return [redact_free_text(v, key) for v in value]
     if isinstance(value, str) and not is_credential_key(key):
         return redact(value)
     return value
 
 
-def _one_line(text: str) -> str:
-    return neutralise(text, keep_newlines=False).strip()
+def one_line(text: str) -> str:
+    """A short field (a name, an id, a tag): secrets redacted, one line, inert, trimmed."""
+    return neutralise(redact(text), keep_newlines=False).strip()
 
 
-def prepare_row(item: ItemIn, now: datetime) -> dict[str, Any]:
-    """The columns to store for `item`: every string cleaned, secrets in title and body redacted.
+def prepare_row(item: ItemIn, now: datetime, producer: str) -> dict[str, Any]:
+    """The columns to store for `item`: every string cleaned, secrets redacted in every field.
 
     Raises Dropped for a pure advisory about an infrastructure outage.
     """
-    payload: dict[str, Any] = _redact_free_text(clean_value(item.payload))
-    if item.kind == Kind.WAITPOINT:
-        payload.pop("approvals", None)  # the server keeps this list; a producer cannot seed it
+    payload: dict[str, Any] = producer_payload(redact_free_text(clean_value(item.payload)))
     title = item.title
     if item.kind == Kind.ESCALATION and isinstance(payload.get("reason"), str):
         friendly = outage_rewrite(payload["reason"])
@@ -52,23 +52,26 @@ def prepare_row(item: ItemIn, now: datetime) -> dict[str, Any]:
                 title = friendly
             payload = {**payload, "raw_reason": payload["reason"], "reason": friendly}
     created = item.created_at or now
+    tags = list(dict.fromkeys(t for t in (one_line(t) for t in item.tags) if t))
     return {
         "kind": item.kind,
-        "source_id": _one_line(item.source_id),
+        "source_id": one_line(item.source_id),
         "state": State.UNREAD.value,
         "resolved_action": None,
         "title": clean_title(title),
         "body_md": clean_text(item.body_md),
         "sender_type": item.sender.type.value,
-        "sender_id": _one_line(item.sender.id),
-        "sender_name": _one_line(item.sender.name),
-        "target_user_id": _one_line(item.target_user_id) if item.target_user_id else None,
+        "sender_id": one_line(item.sender.id),
+        "sender_name": one_line(item.sender.name),
+        "target_user_id": one_line(item.target_user_id) if item.target_user_id else None,
         "target_role": item.target_role,
         "priority": item.priority.value,
         "blocking": item.blocking,
         "payload": payload,
-        "tags": [_one_line(t) for t in item.tags],
-        "assignee_id": _one_line(item.assignee_id) if item.assignee_id else None,
+        "tags": tags,
+        "producer_tags": tags,
+        "created_by": producer,
+        "assignee_id": one_line(item.assignee_id) if item.assignee_id else None,
         "created_at": created,
         "updated_at": created,
         "read_at": None,

@@ -20,7 +20,7 @@ SOURCED_KINDS = frozenset({"waitpoint", "escalation", "failed_run"})
 
 def _row(demo: DemoItem, now: datetime) -> dict | None:
     try:
-        row = prepare_row(demo.item, now)
+        row = prepare_row(demo.item, now, producer="demo")
     except Dropped:
         return None
     if row["kind"] == "waitpoint" and demo.state != State.RESOLVED and _expired(row, now):

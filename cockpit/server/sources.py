@@ -11,7 +11,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, insert, select, update
 
 from cockpit.domain.models import Kind
 from cockpit.domain.roles import ROLE_RANK, Role
@@ -130,14 +130,33 @@ def insert_sources(conn: Connection, records: list[tuple[Table, dict[str, Any]]]
 
 
 def create_source(conn: Connection, row: dict[str, Any], now: datetime) -> None:
-    """Create the source record behind a new or upserted inbox row (an upsert starts over)."""
-    records = source_records(row, now)
-    for table in {t for t, _ in records}:
+    """Create the source record behind a new inbox row."""
+    insert_sources(conn, source_records(row, now))
+
+
+# A source record is open (undecided) while its status is this; only then may a producer's
+# upsert refresh it. Its decision and identity columns are never a producer's to change.
+_OPEN_STATUS = {waitpoints: "waiting", escalations: "open", runs: "failed", hires: "pending"}
+_KEPT_COLUMNS = frozenset({"item_id", "status", "approvals", "decided_by", "decided_at",
+                           "run_ref", "agent_id", "created_at"})
+
+
+def refresh_source(conn: Connection, row: dict[str, Any], now: datetime) -> None:
+    """After a producer's upsert: bring an open source record up to date with what it sent.
+
+    A decided record stays exactly as it was decided (no upsert reopens or re-decides), and a
+    record that does not exist yet is created.
+    """
+    for table, values in source_records(row, now):
+        mine = table.c.item_id == row["id"]
+        if conn.execute(select(table.c.id).where(mine)).first() is None:
+            insert_sources(conn, [(table, values)])
+            continue
+        fresh = {k: v for k, v in values.items() if k not in _KEPT_COLUMNS}
         if table is runs:
-            conn.execute(delete(runs).where(runs.c.run_ref == records[0][1]["run_ref"]))
-        else:
-            conn.execute(delete(table).where(table.c.item_id == row["id"]))
-    insert_sources(conn, records)
+            fresh["updated_at"] = now
+        conn.execute(update(table).where(mine, table.c.status == _OPEN_STATUS[table])
+                     .values(**fresh))
 
 
 def waitpoint_of(conn: Connection, item_id: int) -> dict[str, Any] | None:

@@ -17,13 +17,6 @@ from cockpit.domain.models import State, StateFilter
 from cockpit.domain.roles import Principal, roles_at_or_below
 from cockpit.store.tables import items
 
-# Columns a producer's upsert refreshes; created_at and the id stay.
-_REFRESHED = (
-    "title", "body_md", "sender_type", "sender_id", "sender_name", "target_user_id",
-    "target_role", "priority", "blocking", "payload", "tags", "assignee_id",
-)
-
-
 class BadCursor(ValueError):
     """A cursor that this server did not hand out."""
 
@@ -121,20 +114,27 @@ def get_row(conn: Connection, item_id: int, user: Principal | None = None, *,
 
 def get_rows(conn: Connection, ids: Sequence[int], user: Principal | None = None, *,
              for_update: bool = False) -> list[dict]:
+    """The visible rows of `ids`. Locking takes them in ascending id order, every caller
+    alike, so two transactions over overlapping rows wait for each other, never deadlock."""
+    if for_update:
+        ids = sorted(set(ids))
     found: list[dict] = []
     for start in range(0, len(ids), 500):  # stay under every driver's bound-parameter limit
         query = select(items).where(items.c.id.in_(ids[start:start + 500]))
         if user is not None:
             query = query.where(visible_to(user))
         if for_update:
-            query = query.with_for_update()
+            query = query.order_by(items.c.id).with_for_update()
         found.extend(dict(r._mapping) for r in conn.execute(query))
     return found
 
 
-def find_row(conn: Connection, kind: str, source_id: str) -> dict | None:
-    found = conn.execute(select(items).where(items.c.kind == kind,
-                                             items.c.source_id == source_id)).first()
+def find_row(conn: Connection, kind: str, source_id: str, *,
+             for_update: bool = False) -> dict | None:
+    query = select(items).where(items.c.kind == kind, items.c.source_id == source_id)
+    if for_update:
+        query = query.with_for_update()
+    found = conn.execute(query).first()
     return dict(found._mapping) if found else None
 
 
@@ -142,25 +142,14 @@ def _dialect_insert(conn: Connection):
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
-def insert_row(conn: Connection, values: dict[str, Any], *, upsert: bool,
-               now: datetime) -> tuple[dict, str]:
-    """Insert one item; answers the stored row and 'created', 'duplicate' or 'upserted'.
-
-    `(kind, source_id)` is unique: the first write wins unless the producer asks for upsert,
-    which refreshes the row in place and returns it to unread.
-    """
+def insert_row(conn: Connection, values: dict[str, Any]) -> tuple[dict, bool]:
+    """Insert one item unless `(kind, source_id)` exists; answers the stored row (the existing
+    one locked for the rest of the transaction) and whether it is new."""
     stmt = _dialect_insert(conn)(items).values(**values).on_conflict_do_nothing()
     row = conn.execute(stmt.returning(*items.c)).first()
     if row is not None:
-        return dict(row._mapping), "created"
-    same = and_(items.c.kind == values["kind"], items.c.source_id == values["source_id"])
-    if not upsert:
-        return find_row(conn, values["kind"], values["source_id"]), "duplicate"
-    refreshed = {name: values[name] for name in _REFRESHED}
-    refreshed.update(state=State.UNREAD.value, read_at=None, resolved_at=None,
-                     resolved_action=None, resolved_by=None, updated_at=now)
-    row = conn.execute(update(items).where(same).values(**refreshed).returning(*items.c)).one()
-    return dict(row._mapping), "upserted"
+        return dict(row._mapping), True
+    return find_row(conn, values["kind"], values["source_id"], for_update=True), False
 
 
 def insert_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> int:

@@ -71,6 +71,10 @@ items = Table(
     Column("read_at", Time),
     Column("resolved_at", Time),
     Column("resolved_by", String(200)),
+    # The account that ingested the item (only it, an admin or the owner may upsert it) and
+    # the tags it gave: an upsert replaces those and keeps the tags people added.
+    Column("created_by", String(200)),
+    Column("producer_tags", Json),
     UniqueConstraint("kind", "source_id", name="uq_items_kind_source"),
     Index("ix_items_state_created", "state", "created_at", "id"),
     Index("ix_items_created", "created_at", "id"),

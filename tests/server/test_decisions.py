@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from cockpit.domain.roles import Principal
 from cockpit.server.errors import Conflict
 from cockpit.server.inbox import Inbox
 from cockpit.server.sweeper import sweep_timeouts
-from cockpit.store.tables import escalations, hires, runs, users, waitpoints
+from cockpit.store.tables import escalations, hires, outbox, runs, users, waitpoints
 
 PIPELINE = {"type": "pipeline", "id": "deploy", "name": "Deploy"}
 AGENT = {"type": "agent", "id": "agent:atlas", "name": "Atlas"}
@@ -173,12 +174,34 @@ def test_retry_creates_a_new_run_with_the_same_inputs(as_user, engine):
     assert act(as_user("mel"), item_id, "retry").status_code == 409
 
 
-def test_retry_of_an_unknown_pipeline_falls_back_to_cancelled(as_user, engine):
+def test_retry_with_neither_pipeline_nor_callback_is_refused_and_stays_open(as_user, engine):
     item_id = failed_run(as_user("svc"), pipeline="gone-pipeline")["id"]
     response = act(as_user("mel"), item_id, "retry")
-    assert response.status_code == 200
-    assert response.json()["item"]["resolved_action"] == "cancelled"
-    assert source(engine, runs, item_id)["status"] == "cancelled"
+    assert response.status_code == 409
+    assert "not registered" in response.json()["detail"]
+    assert "callback_url" in response.json()["detail"]
+    item = as_user("mel").get(f"/inbox/{item_id}").json()
+    assert item["state"] == "unread" and item["resolved_action"] is None
+    assert source(engine, runs, item_id)["status"] == "failed"
+    with engine.connect() as conn:
+        assert conn.execute(select(outbox)).first() is None
+
+
+def test_retry_with_a_callback_goes_to_the_producer_and_is_recorded_retried(as_user, engine):
+    item_id = as_user("svc").ingest(
+        kind="failed_run", title="export failed", sender=PIPELINE,
+        payload={"pipeline": "external-export", "run_id": "run-ext-1",
+                 "callback_url": "http://127.0.0.1:9/hooks"})["id"]
+    response = act(as_user("mel"), item_id, "retry")
+    assert response.status_code == 200, response.text
+    assert response.json()["item"]["resolved_action"] == "retried"
+    assert source(engine, runs, item_id)["status"] == "retried"
+    with engine.connect() as conn:
+        queued = conn.execute(select(outbox)).all()
+    assert len(queued) == 1 and json.loads(queued[0].body)["action"] == "retry"
+    journal = as_user("olivia").get("/audit", params={"item_id": item_id}).json()["records"]
+    assert [r["result"] for r in journal if r["action"] == "retry"] == ["ok"]
+    assert not any(r.get("detail") and "cancel" in r["detail"] for r in journal)
 
 
 def test_cancel_a_failed_run(as_user, engine):

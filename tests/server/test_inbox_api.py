@@ -161,8 +161,28 @@ def test_bulk_resolve_keeps_first_read_and_skips_resolved(as_user):
     assert b_item["read_at"] == b_item["resolved_at"] and b_item["resolved_by"] == "mel"
     again = mel.post("/inbox/bulk", json={"ids": [a], "op": "archive"}).json()
     assert again["skipped"] == [{"id": a, "reason": "already resolved"}]
-    unread = mel.post("/inbox/bulk", json={"ids": [a], "op": "unread"}).json()
-    assert unread["skipped"][0]["reason"].startswith("resolved")
+    read = mel.post("/inbox/bulk", json={"ids": [a], "op": "read"}).json()
+    assert read["skipped"][0]["reason"].startswith("resolved")
+
+
+def test_bulk_unread_brings_resolved_items_back_but_never_decisions(as_user):
+    svc, mel, vic = as_user("svc"), as_user("mel"), as_user("vic")
+    archived, resolved = svc.ingest()["id"], svc.ingest()["id"]
+    gate = svc.ingest(kind="waitpoint", title="Gate")["id"]
+    mel.patch(f"/inbox/{archived}", json={"state": "resolved", "resolved_action": "archived"})
+    mel.patch(f"/inbox/{resolved}", json={"state": "resolved"})
+    assert mel.post(f"/inbox/{gate}/actions/approve").status_code == 200
+    refused = vic.post("/inbox/bulk", json={"ids": [archived], "op": "unread"}).json()
+    assert refused["skipped"] == [{"id": archived, "reason": "a viewer cannot restore items"}]
+    result = mel.post("/inbox/bulk", json={"ids": [archived, resolved, gate],
+                                           "op": "unread"}).json()
+    assert result["updated"] == [archived, resolved]
+    assert result["skipped"] == [{"id": gate, "reason": "a decided item cannot be reopened"}]
+    for item_id in (archived, resolved):
+        back = mel.get(f"/inbox/{item_id}").json()
+        assert back["state"] == "unread" and back["resolved_action"] is None
+        assert back["resolved_at"] is None and back["resolved_by"] is None
+    assert mel.get(f"/inbox/{gate}").json()["resolved_action"] == "approved"
 
 
 def test_bulk_accepts_ten_thousand_ids_and_refuses_more(as_user):
@@ -187,17 +207,40 @@ def test_first_write_wins(svc):
 def test_upsert_refreshes_in_place_and_returns_to_unread(as_user):
     svc, mel = as_user("svc"), as_user("mel")
     first = svc.ingest(source_id="chat-1", title="Reply 1", payload={"n": 1})
-    mel.patch(f"/inbox/{first['id']}", json={"state": "resolved"})
+    mel.patch(f"/inbox/{first['id']}", json={"state": "read"})
     response = svc.post("/inbox/items", json=item(source_id="chat-1", title="Reply 2",
                                                   payload={"n": 2}, upsert=True))
     assert response.status_code == 200
     again = response.json()
     assert again["id"] == first["id"] and again["title"] == "Reply 2"
     assert again["payload"] == {"n": 2} and again["state"] == "unread"
-    assert again["resolved_at"] is again["resolved_by"] is again["read_at"] is None
+    assert again["read_at"] is None
     assert again["created_at"] == first["created_at"]
     assert when(again["updated_at"]) > when(first["updated_at"])
     assert mel.get("/inbox/count").json()["unread"] == 1
+
+
+def test_upsert_never_reopens_a_resolved_item(as_user):
+    svc, mel = as_user("svc"), as_user("mel")
+    first = svc.ingest(source_id="chat-2", title="Reply 1", payload={"n": 1})
+    closed = mel.patch(f"/inbox/{first['id']}", json={"state": "resolved",
+                                                      "resolved_action": "archived"}).json()
+    again = svc.post("/inbox/items", json=item(source_id="chat-2", title="Reply 2",
+                                               payload={"n": 2}, upsert=True)).json()
+    assert again["title"] == "Reply 2" and again["payload"] == {"n": 2}
+    for field in ("state", "resolved_action", "resolved_at", "resolved_by", "read_at"):
+        assert again[field] == closed[field], field
+
+
+def test_an_upsert_with_nothing_new_keeps_the_read_state(as_user):
+    svc, mel = as_user("svc"), as_user("mel")
+    first = svc.ingest(source_id="same-1", title="Same", payload={"n": 1}, tags=["ci"])
+    read = mel.patch(f"/inbox/{first['id']}", json={"state": "read"}).json()
+    again = svc.post("/inbox/items", json=item(source_id="same-1", title="Same",
+                                               payload={"n": 1}, tags=["ci"], upsert=True))
+    assert again.status_code == 200
+    assert again.json()["state"] == "read" and again.json()["read_at"] == read["read_at"]
+    assert again.json()["updated_at"] == read["updated_at"]
 
 
 def test_unknown_kinds_are_stored_as_generic_notifications(as_user):

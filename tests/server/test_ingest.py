@@ -86,5 +86,12 @@ def test_payload_text_is_redacted_but_credential_fields_are_kept_for_reveal(as_u
         "run_id": "run-7"})
     assert FAKE_GITHUB not in stored["payload"]["error"]
     assert stored["payload"]["error"].startswith("push failed: remote rejected token")
-    assert stored["payload"]["inputs"] == {"repo": "web", "db_password": "s3cr3t-Value-99"}
+    assert stored["payload"]["inputs"] == {"repo": "web", "db_password": "••••••••"}
     assert stored["payload"]["run_id"] == "run-7"
+    path = f"/inbox/{stored['id']}"
+    assert as_user("mel").get(path).json()["payload"]["inputs"]["db_password"] == "••••••••"
+    assert as_user("mel").get(path, params={"reveal": "true"}).status_code == 403
+    revealed = as_user("mia").get(path, params={"reveal": "true"}).json()
+    assert revealed["payload"]["inputs"] == {"repo": "web", "db_password": "s3cr3t-Value-99"}
+    journal = as_user("olivia").get("/audit", params={"item_id": stored["id"]}).json()
+    assert [(r["actor"], r["action"]) for r in journal["records"]] == [("mia", "reveal")]

@@ -1,0 +1,55 @@
+"""Payload values under credential-looking keys, masked for every reader who did not ask to
+reveal them (DESIGN.md, "Items"). Pure: standard library only, no IO.
+
+Free text is redacted at ingest, but a value under a key such as `db_password` is kept for the
+people allowed to reveal it; every other read gets it masked (`••••••••` and at most its last
+two characters), in the API, the CLI and the app alike.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from cockpit.domain.redaction import MARKER_RE, is_credential_key, mask
+
+# Payload keys repeat across items: classify each distinct key once.
+_credential_key = lru_cache(maxsize=8192)(is_credential_key)
+
+
+def _mask_leaf(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return mask(str(value))
+    if isinstance(value, str):
+        return value if not value.strip() or MARKER_RE.fullmatch(value) else mask(value)
+    if isinstance(value, list):
+        return [_mask_leaf(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_leaf(v) for k, v in value.items()}
+    return value
+
+
+def _walk(value: Any, path: str, found: list[bool]) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, child in value.items():
+            child_path = f"{path}.{key}" if path else str(key)
+            if _credential_key(str(key)) or _credential_key(child_path):
+                masked = _mask_leaf(child)
+                found[0] = found[0] or masked != child
+                out[key] = masked
+            else:
+                out[key] = _walk(child, child_path, found)
+        return out
+    if isinstance(value, list):
+        return [_walk(v, path, found) for v in value]
+    return value
+
+
+def masked_payload(payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """`payload` with every value under a credential-looking key masked (a key's own name, or
+    its dotted path as in `db.password`), and whether anything was masked."""
+    found = [False]
+    return _walk(payload, "", found), found[0]
