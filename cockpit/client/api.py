@@ -72,8 +72,10 @@ class CockpitClient:
     async def count(self) -> dict[str, int]:
         return await self._call("GET", "/inbox/count")
 
-    async def get(self, item_id: int) -> Item:
-        return Item.model_validate(await self._call("GET", f"/inbox/{item_id}"))
+    async def get(self, item_id: int, *, reveal: bool = False) -> Item:
+        """One item; `reveal` asks for its credentials unmasked (managers and above)."""
+        params = {"reveal": "true"} if reveal else {}
+        return Item.model_validate(await self._call("GET", f"/inbox/{item_id}", params=params))
 
     async def patch(self, item_id: int, state: str, resolved_action: str | None = None) -> Item:
         body: dict[str, Any] = {"state": state}

@@ -17,7 +17,7 @@ _ACTIVE_ACTIONS: dict[str, tuple[str, ...]] = {
     Kind.ESCALATION: ("approve", "reject"),
     Kind.FAILED_RUN: ("retry", "cancel", "archive"),
     Kind.MESSAGE: ("open", "dismiss", "archive"),
-    Kind.TICKET: ("note", "assign", "close", "archive"),
+    Kind.TICKET: ("note", "assign", "tag", "untag", "close", "archive"),
 }
 _ADVISORY_ACTIONS = ("dismiss", "archive")
 _GENERIC_ACTIONS = ("archive",)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import Any
 
-from cockpit.domain.models import ARCHIVED, ItemIn, Kind, Priority, Sender, SenderType, State
+from cockpit.domain.models import ARCHIVED, ItemIn, Kind, Priority, SenderIn, SenderType, State
 
 __all__ = ["DemoItem", "SYNTHETIC_PREFIX", "TEAMMATES", "demo_items", "synthetic_items"]
 
@@ -48,8 +48,8 @@ class DemoItem:
 # Who sends things
 # --------------------------------------------------------------------------------------------
 
-def _sender(type_: SenderType, id_: str, name: str) -> Sender:
-    return Sender(type=type_, id=id_, name=name)
+def _sender(type_: SenderType, id_: str, name: str) -> SenderIn:
+    return SenderIn(type=type_, id=id_, name=name)
 
 
 ATLAS = _sender(SenderType.AGENT, "agent:atlas", "Atlas")  # ops / infrastructure agent
@@ -91,7 +91,7 @@ def _issue(key: str) -> dict[str, str]:
     return {"issue": key, "url": f"{TRACKER}/{key}"}
 
 
-def _customer_sender(account_id: str, name: str) -> Sender:
+def _customer_sender(account_id: str, name: str) -> SenderIn:
     return _sender(SenderType.CUSTOMER, f"customer:{account_id}", name)
 
 
@@ -120,7 +120,7 @@ def demo_items(now: datetime, user_id: str) -> list[DemoItem]:
     def iso(when: datetime) -> str:
         return when.isoformat()
 
-    def add(kind: str, source_id: str, title: str, sender: Sender, created_at: datetime,
+    def add(kind: str, source_id: str, title: str, sender: SenderIn, created_at: datetime,
             body_md: str = "", *, payload: dict[str, Any] | None = None,
             priority: Priority = Priority.NORMAL, blocking: bool = False,
             target_user_id: str | None = None, target_role: str | None = None,

@@ -20,6 +20,7 @@ from cockpit.domain.actions import available_actions, callback_url
 from cockpit.domain.models import ARCHIVED, Kind, State
 from cockpit.domain.roles import Principal, Role
 from cockpit.domain.rules import resolution, transition
+from cockpit.domain.sanitize import neutralise
 from cockpit.server import outbox, sources
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound
 from cockpit.store import events, inbox
@@ -260,6 +261,30 @@ def _assign(ctx: ActionContext) -> Outcome:
     if who is not None and (not isinstance(who, str) or not who or len(who) > 200):
         raise BadRequest("assignee_id: the id of the user to assign, or null to unassign")
     return Outcome({"assignee_id": who, "updated_at": ctx.now})
+
+
+def _tags_param(ctx: ActionContext) -> list[str]:
+    tags = ctx.params.get("tags")
+    if isinstance(tags, str):
+        tags = [t for t in (t.strip() for t in tags.split(",")) if t]
+    if not isinstance(tags, list) or not tags or len(tags) > 50 or not all(
+            isinstance(t, str) and 0 < len(t.strip()) <= 64 for t in tags):
+        raise BadRequest("tags: a list of 1 to 50 tags, each 1 to 64 characters")
+    return [neutralise(t, keep_newlines=False).strip() for t in tags]
+
+
+@handles("tag", Kind.TICKET)
+def _tag(ctx: ActionContext) -> Outcome:
+    """People's tags: a producer's upsert keeps them (only its own tags are its to replace)."""
+    tags = list(dict.fromkeys([*(ctx.row.get("tags") or []), *_tags_param(ctx)]))
+    return Outcome({"tags": tags, "updated_at": ctx.now})
+
+
+@handles("untag", Kind.TICKET)
+def _untag(ctx: ActionContext) -> Outcome:
+    gone = set(_tags_param(ctx))
+    return Outcome({"tags": [t for t in ctx.row.get("tags") or [] if t not in gone],
+                    "updated_at": ctx.now})
 
 
 # -- the executor ----------------------------------------------------------------------------

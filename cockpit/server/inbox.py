@@ -24,6 +24,7 @@ from cockpit.domain.models import (
     BulkResult,
     BulkSkip,
     Item,
+    MAX_FUTURE,
     ItemIn,
     Page,
     Receipt,
@@ -47,7 +48,7 @@ from cockpit.server import journal, outbox, sources
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
 from cockpit.server.ingest import Dropped, one_line, prepare_row
-from cockpit.store import events, inbox
+from cockpit.store import events, in_transaction, inbox
 from cockpit.store.tables import items
 
 Clock = Callable[[], datetime]
@@ -176,27 +177,32 @@ class Inbox:
         if user.role not in INGEST_ROLES:
             raise Forbidden("only service, admin and owner accounts may ingest items")
         now = self.clock()
+        if item.created_at is not None and item.created_at - now > MAX_FUTURE:
+            raise BadRequest("created_at: more than a day ahead of the server's clock")
         try:
             values = prepare_row(item, now, producer=user.id)
         except Dropped:
             return None, "dropped"
-        with self.engine.begin() as conn:
+
+        def work(conn) -> tuple[dict[str, Any] | None, str]:
             if item.kind == "escalation" and sources.was_dismissed(conn, values["payload"]):
                 return None, "dropped"
             row, created = inbox.insert_row(conn, values)
-            if created:
-                status = "created"
-                sources.create_source(conn, row, now)
-                events.append(conn, "item.created", {"items": [events.item_entry(row)]})
-                if row["kind"] == "escalation":
-                    events.append(conn, "escalation.created",
-                                  {"items": [events.item_entry(row)],
-                                   "type": (row["payload"] or {}).get("type")})
-            elif not item.upsert:
-                status = "duplicate"
-            else:
-                status = "upserted"
-                row = self._upsert(conn, user, row, values, now)
+            if not created:
+                if not item.upsert:
+                    return row, "duplicate"
+                return self._upsert(conn, user, row, values, now), "upserted"
+            sources.create_source(conn, row, now)
+            events.append(conn, "item.created", {"items": [events.item_entry(row)]})
+            if row["kind"] == "escalation":
+                events.append(conn, "escalation.created",
+                              {"items": [events.item_entry(row)],
+                               "type": (row["payload"] or {}).get("type")})
+            return row, "created"
+
+        row, status = in_transaction(self.engine, work)
+        if row is None:
+            return None, status
         if status != "duplicate":
             self.notify()
         if not user.can_see(row["target_user_id"], row["target_role"]):
@@ -242,11 +248,14 @@ class Inbox:
         # webhook bodies: cleaned, and every secret in them redacted.
         params = redact_value(clean_value(params))
         try:
-            with self.engine.begin() as conn:
+            def work(conn) -> dict[str, Any]:
                 row, outcome = run_action(conn, user, item_id, name, params, origin, self.clock())
                 journal.record(conn, actor=user.id, origin=origin, action=name, item_id=item_id,
                                params=params, result="ok", detail=outcome.detail,
                                latency_ms=_ms_since(started))
+                return row
+
+            row = in_transaction(self.engine, work)
         except ServiceError as exc:
             with self.engine.begin() as conn:
                 journal.record(conn, actor=user.id, origin=origin, action=name, item_id=item_id,
@@ -264,14 +273,14 @@ class Inbox:
             resolved_action = one_line(resolved_action)
             if not resolved_action:
                 raise BadRequest("resolved_action: must not be blank")
-        with self.engine.begin() as conn:
+        def work(conn) -> tuple[dict[str, Any], bool]:
             row = inbox.get_row(conn, item_id, user, for_update=True)
             if row is None:
                 raise NotFound(f"item {item_id} not found")
             if row["state"] == state and (state != State.RESOLVED
                                           or row["resolved_action"] == (resolved_action
                                                                         or "resolved")):
-                return self.to_item(row, user)
+                return row, False
             if row["state"] == state == State.RESOLVED:
                 raise Conflict(f"already resolved ({row['resolved_action']}); restore it first")
             if row["state"] == State.RESOLVED and not user.ranks_at_least(Role.MEMBER):
@@ -285,7 +294,11 @@ class Inbox:
             events.append(conn, "item.updated", {"items": [events.item_entry(row)]})
             journal.record(conn, actor=user.id, origin=origin, action=f"state.{state.value}",
                            item_id=item_id, params={"resolved_action": resolved_action})
-        self.notify()
+            return row, True
+
+        row, changed = in_transaction(self.engine, work)
+        if changed:
+            self.notify()
         return self.to_item(row, user)
 
     def bulk(self, user: Principal, ids: Sequence[int], op: BulkOp,
@@ -300,9 +313,10 @@ class Inbox:
             raise Forbidden(f"a {user.role} cannot {op.value} items")
         started = time.perf_counter()
         wanted = list(dict.fromkeys(ids))
-        result = BulkResult()
         now = self.clock()
-        with self.engine.begin() as conn:
+
+        def work(conn) -> BulkResult:
+            result = BulkResult()
             rows = {r["id"]: r for r in inbox.get_rows(conn, wanted, user, for_update=True)}
             changed: list[dict[str, Any]] = []
             for item_id in wanted:
@@ -323,7 +337,10 @@ class Inbox:
                     entries.append(events.item_entry(row))
                 events.append(conn, "items.bulk", {"op": op.value, "items": entries})
             self._journal_bulk(conn, user, op, origin, result, started)
-        if changed:
+            return result
+
+        result = in_transaction(self.engine, work)
+        if result.updated:
             self.notify()
         return result
 

@@ -43,6 +43,7 @@ from cockpit.tui.messages import (
     Restored,
     ResyncNeeded,
     Resynced,
+    Revealed,
 )
 from cockpit.tui.screens import ConfirmScreen, HelpScreen, PromptScreen
 from cockpit.tui.screens.help import HelpRow
@@ -70,7 +71,12 @@ from cockpit.tui.workers import Effects
 # What a successful action did, for toasts; and which ones an undo can take back.
 PAST = {"approve": "Approved", "deny": "Denied", "reject": "Rejected", "retry": "Retry started",
         "cancel": "Cancelled", "dismiss": "Dismissed", "archive": "Archived", "close": "Closed",
-        "restore": "Restored", "open": "Opened", "note": "Note added", "assign": "Assigned"}
+        "restore": "Restored", "open": "Opened", "note": "Note added", "assign": "Assigned",
+        "tag": "Tagged", "untag": "Untagged"}
+# Actions that ask for one line of text first: (title, placeholder, the parameter it fills).
+PROMPTS = {"note": ("Add a note", "the note", "text"),
+           "tag": ("Add tags", "tags, separated by commas", "tags"),
+           "untag": ("Remove tags", "tags, separated by commas", "tags")}
 UNDOABLE = frozenset({"archive", "dismiss", "close"})
 SEARCH_DELAY = 0.25
 DETAIL_DELAY = 0.05
@@ -529,7 +535,14 @@ class CockpitApp(App[None]):
         self.push_screen(HelpScreen(self.help_rows()))
 
     def action_reveal(self) -> None:
-        self.detail.revealed = not self.detail.revealed
+        if self.detail.revealed:
+            self.detail.revealed = False
+        elif self.detail.item is not None:
+            self.effects.reveal(self.detail.item)
+
+    @on(Revealed)
+    def _revealed(self, message: Revealed) -> None:
+        self.detail.reveal(message.item)
 
     # -- actions: changing items -----------------------------------------------------------
 
@@ -576,10 +589,11 @@ class CockpitApp(App[None]):
         if name == "open":
             self.open_link(item)
             return
-        if name == "note":
-            self.push_screen(PromptScreen("Add a note", placeholder="the note"),
-                             lambda text: text and self.effects.act(item, "note", PAST["note"],
-                                                                    {"text": text}))
+        if name in PROMPTS:
+            title, placeholder, param = PROMPTS[name]
+            self.push_screen(PromptScreen(title, placeholder=placeholder),
+                             lambda text: text and self.effects.act(item, name, PAST[name],
+                                                                    {param: text}))
             return
         params: dict[str, Any] | None = None
         if name == "assign":

@@ -29,6 +29,7 @@ ITEM_KEYS: dict[str, tuple[str, str]] = {
     "restore": ("u", "Restore"),
     "note": ("N", "Add note"),
     "assign": ("A", "Assign to me"),
+    "tag": ("T", "Add tags"),
 }
 
 APP_BINDINGS: list[Binding] = [

@@ -111,6 +111,14 @@ class Restored(Message):
         self.failed = failed
 
 
+class Revealed(Message):
+    """An item fetched with its credentials unmasked."""
+
+    def __init__(self, item: Item) -> None:
+        super().__init__()
+        self.item = item
+
+
 class Identified(Message):
     """Who the server says we are."""
 

@@ -24,6 +24,7 @@ from cockpit.tui.messages import (
     PageLoaded,
     Restored,
     Resynced,
+    Revealed,
 )
 from cockpit.tui.triage import TABS
 
@@ -127,6 +128,12 @@ class Effects:
             return ItemChanged(fresh, verb, undoable=undoable)
 
         return self._run(f"{name} item {item.id}", job, ids=[item.id])
+
+    def reveal(self, item: Item) -> Worker[None]:
+        async def job() -> Revealed:
+            return Revealed(await self.client.get(item.id, reveal=True))
+
+        return self._run(f"reveal item {item.id}", job, ids=[item.id])
 
     # -- many items ------------------------------------------------------------------------
 

@@ -244,10 +244,11 @@ async def test_reconnect_after_server_restart(make_app, server, new_item):
 
         # a change made while the app is cut off, straight into the same database
         from cockpit.store import open_engine
+        from tests.tui.conftest import NOW as server_now
 
         engine = open_engine(server.db_url)
         try:
-            item, _ = Inbox(engine).ingest(Principal("alex", Role.OWNER),
+            item, _ = Inbox(engine, clock=lambda: server_now).ingest(Principal("alex", Role.OWNER),
                                            ItemIn.model_validate(new_item("while-away")))
         finally:
             engine.dispose()

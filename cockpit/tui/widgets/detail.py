@@ -23,7 +23,8 @@ VARIANTS = {"approve": "success", "deny": "error", "reject": "error", "cancel": 
             "retry": "warning", "restore": "primary"}
 LABELS = {"approve": "Approve", "deny": "Deny", "reject": "Reject", "retry": "Retry",
           "cancel": "Cancel run", "dismiss": "Dismiss", "archive": "Archive", "close": "Close",
-          "restore": "Restore", "open": "Open link", "note": "Add note", "assign": "Assign to me"}
+          "restore": "Restore", "open": "Open link", "note": "Add note", "assign": "Assign to me",
+          "tag": "Add tags", "untag": "Remove tags"}
 
 
 class DetailPane(VerticalScroll):
@@ -59,6 +60,8 @@ class DetailPane(VerticalScroll):
         self.clock = clock
         self.item: Item | None = None
         self.key_hints: Mapping[str, str] = {}
+        # The server masks credentials; a reveal fetches the item's payload unmasked.
+        self.revealed_payload: dict | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Nothing open. Move with j/k, enter opens an item.", id="detail-empty",
@@ -82,8 +85,15 @@ class DetailPane(VerticalScroll):
         same = item is not None and self.item is not None and item.id == self.item.id
         if not same:
             self.revealed = False
+            self.revealed_payload = None
         self.item = item
         self._render_item(scroll_home=not same)
+
+    def reveal(self, item: Item) -> None:
+        """Show `item`'s payload as fetched with its credentials, if it is still the one open."""
+        if self.item is not None and self.item.id == item.id:
+            self.revealed_payload = item.payload
+            self.revealed = True
 
     def watch_revealed(self) -> None:
         self._render_item(scroll_home=False)
@@ -133,7 +143,9 @@ class DetailPane(VerticalScroll):
 
     def _render_context(self, item: Item, now: datetime) -> None:
         card = self.query_one("#detail-context", Static)
-        rows = describe.context_rows(item.payload, now, reveal=self.revealed)
+        payload = self.revealed_payload if self.revealed and self.revealed_payload is not None \
+            else item.payload
+        rows = describe.context_rows(payload, now, reveal=self.revealed)
         card.set_class(not rows, "-hidden")
         if not rows:
             return
