@@ -30,14 +30,17 @@ class Api:
         self.client, self.token, self.user = client, token, user
         self.headers = {"Authorization": f"Bearer {token}"}
 
+    def _headers(self, kw: dict[str, Any]) -> dict[str, str]:
+        return {**self.headers, **kw.pop("headers", {})}
+
     def get(self, path: str, **kw: Any):
-        return self.client.get("/api/v1" + path, headers=self.headers, **kw)
+        return self.client.get("/api/v1" + path, headers=self._headers(kw), **kw)
 
     def post(self, path: str, **kw: Any):
-        return self.client.post("/api/v1" + path, headers=self.headers, **kw)
+        return self.client.post("/api/v1" + path, headers=self._headers(kw), **kw)
 
     def patch(self, path: str, **kw: Any):
-        return self.client.patch("/api/v1" + path, headers=self.headers, **kw)
+        return self.client.patch("/api/v1" + path, headers=self._headers(kw), **kw)
 
     def ingest(self, **fields: Any) -> dict:
         response = self.post("/inbox/items", json=item(**fields))
