@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--limit", type=int, default=50, help="at most this many (all pages)")
     get = inbox.add_parser("get", parents=[conn, fmt], help="show one item")
     get.add_argument("id", type=int)
+    get.add_argument("--reveal", action="store_true",
+                     help="show credentials in the payload unmasked (managers and above; "
+                          "journalled)")
     for name, text in (("read", "mark read"), ("unread", "mark unread"), ("archive", "archive")):
         p = inbox.add_parser(name, parents=[conn, fmt], help=text)
         p.add_argument("ids", type=int, nargs="+", metavar="ID")
@@ -204,7 +207,7 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
                         break
                 print_items(found, args.format)
             case "get":
-                print_items([await client.get(args.id)], args.format)
+                print_items([await client.get(args.id, reveal=args.reveal)], args.format)
             case "read" | "unread":
                 print_items([await client.patch(i, args.inbox_command) for i in args.ids],
                             args.format)

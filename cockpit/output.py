@@ -85,7 +85,20 @@ def print_value(value: dict[str, Any], fmt: str, *, ids: Sequence[str] = ()) -> 
         console.print(Text(f"{key}: ", style="bold") + _inert(shown))
 
 
+def _inert_data(data: Any) -> Any:
+    """Every string (and key) neutralised: JSON would escape a control character as \\u001b,
+    and `jq -r` would turn it back into a raw one on the terminal."""
+    if isinstance(data, str):
+        return neutralise(data)
+    if isinstance(data, dict):
+        return {_inert_data(k): _inert_data(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_inert_data(v) for v in data]
+    return data
+
+
 def _dump(data: Any, fmt: str) -> None:
+    data = _inert_data(data)
     if fmt == "json":
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

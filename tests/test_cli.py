@@ -150,3 +150,51 @@ def test_json_is_always_an_array_and_names_are_checked(capsys, db):
 def test_a_database_error_is_still_one_line(capsys):
     code, _, err = run(capsys, "inbox", "count", "--db", "postgresql://u:p@127.0.0.1:1/x")
     assert code == 1 and err.count("\n") == 1 and err.startswith("cockpit: ")
+
+
+def _raw_row(db: str, **fields) -> int:
+    """A row written straight into the database, past the cleaning that ingest does."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from cockpit.store import open_engine
+    from cockpit.store.tables import items
+
+    now = datetime.now(UTC)
+    engine = open_engine(db)
+    try:
+        with engine.begin() as conn:
+            values = {"kind": "message", "source_id": "raw", "state": "unread", "title": "t",
+                      "body_md": "", "sender_type": "system", "sender_id": "s",
+                      "sender_name": "S", "priority": "normal", "blocking": False,
+                      "payload": {}, "tags": [], "created_at": now, "updated_at": now, **fields}
+            return conn.execute(insert(items).values(**values)).inserted_primary_key[0]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+def test_json_and_yaml_never_carry_a_control_character_even_once_decoded(capsys, db, fmt):
+    run(capsys, "demo", "--db", db, "--items", "5")
+    hostile = "\x1b]0;pwned\x07\x1b[31mred\x9b2J\u202egnp.exe"
+    item_id = _raw_row(db, title=hostile, body_md=hostile, payload={hostile: hostile})
+    code, out, _ = run(capsys, "inbox", "get", str(item_id), "--db", db, "--format", fmt)
+    assert code == 0
+    decoded = json.loads(out)[0] if fmt == "json" else yaml.safe_load(out)[0]
+    # what `jq -r` would print: the decoded strings
+    shown = json.dumps(decoded, ensure_ascii=False)
+    for raw in (out, shown, decoded["title"], *decoded["payload"]):
+        assert not any(ch in raw for ch in "\x1b\x07\x9b\u202e"), repr(raw)
+    assert "\\u001b" not in out and "red" in decoded["title"]
+
+
+def test_get_masks_credentials_unless_revealed(capsys, db):
+    run(capsys, "demo", "--db", db, "--items", "5")
+    item_id = _raw_row(db, payload={"db_password": "correct-horse-battery-9"})
+    _, out, _ = run(capsys, "inbox", "get", str(item_id), "--db", db, "--format", "json")
+    assert json.loads(out)[0]["payload"]["db_password"] == "••••••••"
+    assert "correct-horse" not in out
+    _, out, _ = run(capsys, "inbox", "get", str(item_id), "--db", db, "--format", "json",
+                    "--reveal")
+    assert json.loads(out)[0]["payload"]["db_password"] == "correct-horse-battery-9"
