@@ -101,3 +101,7 @@ class CockpitClient:
     async def outbox(self, *, include_delivered: bool = False) -> list[dict[str, Any]]:
         params = {"all": "true"} if include_delivered else {}
         return (await self._call("GET", "/outbox", params=params))["deliveries"]
+
+    async def users(self) -> list[dict[str, str]]:
+        """Every user (id, role, status): for picking a person to assign."""
+        return await self._call("GET", "/users")

@@ -47,3 +47,9 @@ def get_user(conn: Connection, user_id: str) -> Principal | None:
     row = conn.execute(select(users.c.id, users.c.role, users.c.status)
                        .where(users.c.id == user_id)).first()
     return Principal(row.id, row.role) if row and row.status == "active" else None
+
+
+def list_users(conn: Connection) -> list[dict[str, str]]:
+    """Every user: id, role and status (active, pending, revoked), by id."""
+    query = select(users.c.id, users.c.role, users.c.status).order_by(users.c.id)
+    return [dict(r._mapping) for r in conn.execute(query)]

@@ -89,3 +89,10 @@ def test_viewer_reads_but_decides_nothing(as_user):
     assert viewer.patch(f"/inbox/{item_id}", json={"state": "resolved"}).status_code == 403
     assert viewer.post("/inbox/bulk", json={"ids": [item_id], "op": "archive"}).status_code == 403
     assert viewer.post(f"/inbox/{item_id}/actions/archive").status_code == 403
+
+
+def test_members_list_users_for_pickers_and_viewers_do_not(as_user):
+    people = as_user("mel").get("/users")
+    assert people.status_code == 200
+    assert {"id": "max", "role": "member", "status": "active"} in people.json()
+    assert as_user("vic").get("/users").status_code == 403
