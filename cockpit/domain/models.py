@@ -39,6 +39,15 @@ class StateFilter(StrEnum):
     ALL = "all"
 
 
+class SortOrder(StrEnum):
+    """What `GET /inbox?sort=` accepts."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    PRIORITY = "priority"  # most urgent first, then newest
+    DUE = "due"  # expiring first, then the rest newest first
+
+
 class Priority(StrEnum):
     LOW = "low"
     NORMAL = "normal"

@@ -7,7 +7,7 @@ rules to rows it has just read inside its transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cockpit.domain.models import ARCHIVED, BulkOp, Kind, State
@@ -113,6 +113,30 @@ def bulk_skip_reason(row: Mapping[str, Any], op: BulkOp) -> str | None:
     return None
 
 
+# -- times in payloads -----------------------------------------------------------------------
+
+def payload_time(value: Any) -> datetime | None:
+    """An ISO 8601 time a producer wrote in a payload (naive means UTC), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def due_of(payload: Mapping[str, Any]) -> datetime | None:
+    """When an item falls due: a waitpoint's timeout, a producer's `due_at`, or a ticket's
+    SLA resolution target, whichever the payload names first."""
+    sla = payload.get("sla")
+    for value in (payload.get("timeout_at"), payload.get("due_at"),
+                  sla.get("resolution_due") if isinstance(sla, Mapping) else None):
+        if (when := payload_time(value)) is not None:
+            return when
+    return None
+
+
 # -- producers' upserts ----------------------------------------------------------------------
 
 # What a producer owns and an upsert refreshes. Everything else is the server's or people's.
@@ -142,6 +166,7 @@ def upsert_changes(before: Mapping[str, Any], incoming: Mapping[str, Any],
     kept = {k: v for k, v in (before.get("payload") or {}).items() if k in SERVER_PAYLOAD_KEYS}
     proposed = {name: incoming[name] for name in PRODUCER_COLUMNS}
     proposed["payload"] = {**producer_payload(incoming["payload"]), **kept}
+    proposed["due_at"] = due_of(proposed["payload"])
     changes = {k: v for k, v in proposed.items() if before.get(k) != v}
 
     old_producer_tags = before.get("producer_tags")

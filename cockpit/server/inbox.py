@@ -28,10 +28,13 @@ from cockpit.domain.models import (
     ItemIn,
     Page,
     Receipt,
+    SortOrder,
     State,
     StateFilter,
     check_json,
 )
+from cockpit.domain.query import QueryError
+from cockpit.domain.query import parse as parse_query
 from cockpit.domain.roles import INGEST_ROLES, Principal, Role
 from cockpit.domain.rules import (
     RuleError,
@@ -96,39 +99,53 @@ class Inbox:
                         row.get("id"), "; ".join(str(e["loc"]) for e in exc.errors()))
             return _mended(fields, exc)
 
+    def scope(self, user: Principal, *, kind: str | None = None,
+              q: str | None = None) -> inbox.Scope:
+        """What a read covers; a query the parser cannot read is a 400 naming the term."""
+        try:
+            query = parse_query(q or "")
+        except QueryError as exc:
+            raise BadRequest(f"q: {exc}") from exc
+        return inbox.Scope(user, self.clock(), kind=kind, query=query)
+
     def list(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
              kind: str | None = None, q: str | None = None, limit: int = 50,
-             cursor: str | None = None) -> Page:
+             cursor: str | None = None, sort: SortOrder = SortOrder.NEWEST) -> Page:
+        scope = self.scope(user, kind=kind, q=q)
         with self.engine.connect() as conn:
             try:
-                rows, next_cursor = inbox.list_rows(conn, user, state=state, kind=kind, q=q,
-                                                    limit=limit, cursor=cursor)
+                rows, next_cursor = inbox.list_rows(conn, scope, state=state, limit=limit,
+                                                    cursor=cursor, sort=sort)
             except inbox.BadCursor as exc:
                 raise BadRequest(str(exc)) from exc
-            counts = self._counts(conn, user, kind, q)
+            counts = self._counts(conn, scope)
         return Page(items=[self.to_item(r, user) for r in rows], next_cursor=next_cursor,
                     counts=counts)
 
-    def count(self, user: Principal) -> dict[str, int]:
+    def count(self, user: Principal, q: str | None = None) -> dict[str, int]:
+        scope = self.scope(user, q=q)
         with self.engine.connect() as conn:
-            counts = self._counts(conn, user, None, None)
+            counts = self._counts(conn, scope)
         return {"unread": counts["unread"], "active": counts["active"]}
 
-    def _counts(self, conn, user: Principal, kind: str | None, q: str | None) -> dict[str, int]:
+    def _counts(self, conn, scope: inbox.Scope) -> dict[str, int]:
         """The per-tab counts, computed once per state of the event log.
 
         Every change writes an event, so while the newest seq stands still the counts do
         too: paging through a large inbox counts it once, not once per page. The seq is read
-        before the counts, so a change racing the count can only cause a recount.
+        before the counts, so a change racing the count can only cause a recount. A query
+        relative to now (`created:<2h`) changes with the clock, so it is never cached.
         """
-        key = (user.id, user.role, kind, q)
+        if scope.query.relative_to_now:
+            return inbox.tab_counts(conn, scope)
+        key = (scope.user.id, scope.user.role, scope.kind, scope.query)
         seq = events.newest(conn)
         with self._counts_lock:
             cached = self._counts_cache.get(key)
             if cached is not None and cached[0] == seq:
                 self._counts_cache.move_to_end(key)
                 return dict(cached[1])
-        counts = inbox.tab_counts(conn, user, kind=kind, q=q)
+        counts = inbox.tab_counts(conn, scope)
         with self._counts_lock:
             self._counts_cache[key] = (seq, counts)
             if len(self._counts_cache) > COUNTS_CACHE_SIZE:

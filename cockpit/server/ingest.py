@@ -7,7 +7,7 @@ from typing import Any
 
 from cockpit.domain.models import ItemIn, Kind, State
 from cockpit.domain.redaction import is_credential_key, redact
-from cockpit.domain.rules import producer_payload
+from cockpit.domain.rules import due_of, producer_payload
 from cockpit.domain.sanitize import clean_text, clean_title, clean_value, neutralise, outage_rewrite
 
 # Payload keys that only describe an advisory itself: an advisory carrying nothing else is "pure".
@@ -71,6 +71,7 @@ def prepare_row(item: ItemIn, now: datetime, producer: str) -> dict[str, Any]:
         "tags": tags,
         "producer_tags": tags,
         "created_by": producer,
+        "due_at": due_of(payload),
         "assignee_id": one_line(item.assignee_id) if item.assignee_id else None,
         "created_at": created,
         "updated_at": created,

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from cockpit.domain.demo import DemoItem
 from cockpit.domain.models import State
+from cockpit.domain.rules import payload_time
 from cockpit.server import sources
 from cockpit.server.ingest import Dropped, prepare_row
 from cockpit.store import events, inbox
@@ -37,7 +38,7 @@ def _row(demo: DemoItem, now: datetime) -> dict | None:
 
 
 def _expired(row: dict, now: datetime) -> bool:
-    timeout = sources.parse_time(row["payload"].get("timeout_at"))
+    timeout = payload_time(row["payload"].get("timeout_at"))
     return timeout is not None and timeout <= now
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Table, insert, select, update
 
 from cockpit.domain.models import Kind
 from cockpit.domain.roles import ROLE_RANK, Role
-from cockpit.domain.rules import is_decision
+from cockpit.domain.rules import is_decision, payload_time
 from cockpit.store.tables import (
     dismissed_proposals,
     escalations,
@@ -27,16 +27,6 @@ from cockpit.store.tables import (
 )
 
 HIRE = "HIRE"
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
 
 
 def _int(value: Any) -> int | None:
@@ -88,7 +78,7 @@ def source_records(row: dict[str, Any], now: datetime) -> list[tuple[Table, dict
             "run_id": _text(payload.get("run_id")), "step": _text(payload.get("step")),
             "step_index": _int(payload.get("step_index")),
             "step_count": _int(payload.get("step_count")),
-            "timeout_at": parse_time(payload.get("timeout_at")),
+            "timeout_at": payload_time(payload.get("timeout_at")),
             "second_approver_required": bool(payload.get("second_approver_required")),
             "approvals": [], "status": "waiting"})]
     if kind == Kind.ESCALATION and is_decision(kind, payload):

@@ -6,15 +6,18 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
-from cockpit.domain.models import State, StateFilter
+from cockpit.domain.models import PRIORITY_RANK, SortOrder, State, StateFilter
+from cockpit.domain.query import Query
 from cockpit.domain.roles import Principal, roles_at_or_below
+from cockpit.store.query import PRIORITY_RANK_SQL, compile_query
 from cockpit.store.tables import items
 
 class BadCursor(ValueError):
@@ -40,65 +43,134 @@ def _state_clause(state: StateFilter) -> ColumnElement[bool] | None:
     return c.state == state.value
 
 
-def _search_clause(q: str) -> ColumnElement[bool]:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    c = items.c
-    return or_(*(col.ilike(pattern, escape="\\") for col in (c.title, c.body_md, c.sender_name)))
+@dataclass(frozen=True)
+class Scope:
+    """Which items a read covers, before the tab's state: what `user` may see, of `kind`,
+    matching `query` (times in it resolved at `now`)."""
+
+    user: Principal
+    now: datetime
+    kind: str | None = None
+    query: Query = field(default_factory=Query)
+
+    def clauses(self, conn: Connection) -> list[ColumnElement[bool]]:
+        clauses = [visible_to(self.user)]
+        if self.kind:
+            clauses.append(items.c.kind == self.kind)
+        clauses.extend(compile_query(self.query, self.user, self.now, conn.dialect.name))
+        return clauses
 
 
-def _filters(user: Principal, kind: str | None, q: str | None) -> list[ColumnElement[bool]]:
-    clauses = [visible_to(user)]
-    if kind:
-        clauses.append(items.c.kind == kind)
-    if q:
-        clauses.append(_search_clause(q))
-    return clauses
+_c = items.c
+# The expressions a sort orders by, by the name a cursor knows them by.
+_SORT_KEYS: dict[str, ColumnElement[Any]] = {
+    "created_at": _c.created_at, "id": _c.id, "due_at": _c.due_at,
+    "priority_rank": PRIORITY_RANK_SQL,
+}
 
 
-def encode_cursor(created_at: datetime, item_id: int) -> str:
-    raw = json.dumps([created_at.isoformat(), item_id]).encode()
+@dataclass(frozen=True)
+class _Segment:
+    """A run of one sort order: rows matching `where`, ordered by `keys` in one direction."""
+
+    where: ColumnElement[bool] | None
+    keys: tuple[str, ...]
+    descending: bool
+
+    @property
+    def columns(self) -> list[ColumnElement[Any]]:
+        return [_SORT_KEYS[k] for k in self.keys]
+
+    def values(self, row: dict[str, Any]) -> list[Any]:
+        """The sort keys of a fetched row, to continue after it."""
+        return [PRIORITY_RANK.get(row["priority"], 0) if k == "priority_rank" else row[k]
+                for k in self.keys]
+
+
+_SORTS: dict[SortOrder, tuple[_Segment, ...]] = {
+    SortOrder.NEWEST: (_Segment(None, ("created_at", "id"), True),),
+    SortOrder.OLDEST: (_Segment(None, ("created_at", "id"), False),),
+    SortOrder.PRIORITY: (_Segment(None, ("priority_rank", "created_at", "id"), True),),
+    # expiring first; then what has no due time, newest first
+    SortOrder.DUE: (_Segment(_c.due_at.is_not(None), ("due_at", "id"), False),
+                    _Segment(_c.due_at.is_(None), ("created_at", "id"), True)),
+}
+
+
+def encode_cursor(sort: SortOrder, segment: int, values: Sequence[Any]) -> str:
+    plain = [["t", v.isoformat()] if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps([sort.value, segment, *plain]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
+def decode_cursor(cursor: str, sort: SortOrder) -> tuple[int, list[Any]]:
+    """(segment, key values) of a cursor this server handed out for `sort`."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, item_id = json.loads(raw)
-        when = datetime.fromisoformat(stamp)
-        if when.tzinfo is None or isinstance(item_id, bool) or not isinstance(item_id, int) \
-                or not 0 <= item_id < 2**63:
+        name, segment, *plain = json.loads(raw)
+        segments = _SORTS[sort]
+        if name != sort.value or not isinstance(segment, int) or isinstance(segment, bool) \
+                or not 0 <= segment < len(segments) \
+                or len(plain) != len(segments[segment].keys):
             raise ValueError
-        # a time that cannot be compared in UTC is no cursor of ours
-        return when.astimezone(UTC), item_id
+        return segment, [_cursor_value(v) for v in plain]
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, OverflowError) as exc:
-        raise BadCursor("cursor: not one this server handed out") from exc
+        raise BadCursor("cursor: not one this server handed out for this sort") from exc
 
 
-def list_rows(conn: Connection, user: Principal, *, state: StateFilter, kind: str | None,
-              q: str | None, limit: int, cursor: str | None) -> tuple[list[dict], str | None]:
-    """One page, newest first, by the keyset (created_at, id)."""
-    c = items.c
-    clauses = _filters(user, kind, q)
+def _cursor_value(value: Any) -> Any:
+    if isinstance(value, list) and len(value) == 2 and value[0] == "t":
+        when = datetime.fromisoformat(value[1])
+        if when.tzinfo is None:
+            raise ValueError
+        return when.astimezone(UTC)  # a time that cannot be compared in UTC is no cursor of ours
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValueError
+    return value
+
+
+def _after(segment: _Segment, values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows past `values` in the segment's order: one row-value comparison, which every
+    engine answers from an index in that order."""
+    columns = segment.columns
+    bound = tuple_(*(literal(v, type_=k.type) for k, v in zip(columns, values, strict=True)))
+    return tuple_(*columns) < bound if segment.descending else tuple_(*columns) > bound
+
+
+def list_rows(conn: Connection, scope: Scope, *, state: StateFilter, limit: int,
+              cursor: str | None, sort: SortOrder = SortOrder.NEWEST,
+              where: Sequence[ColumnElement[bool]] = ()) -> tuple[list[dict], str | None]:
+    """One page in `sort` order, by keyset; answers the rows and the next page's cursor."""
+    base = [*scope.clauses(conn), *where]
     state_clause = _state_clause(state)
     if state_clause is not None:
-        clauses.append(state_clause)
-    if cursor:
-        when, last_id = decode_cursor(cursor)
-        clauses.append(or_(c.created_at < when, and_(c.created_at == when, c.id < last_id)))
-    query = (select(items).where(*clauses)
-             .order_by(c.created_at.desc(), c.id.desc()).limit(limit + 1))
-    rows = [dict(r._mapping) for r in conn.execute(query)]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["created_at"], rows[-1]["id"])
-    return rows, next_cursor
+        base.append(state_clause)
+    segments = _SORTS[sort]
+    index, after = decode_cursor(cursor, sort) if cursor else (0, None)
+    rows: list[tuple[int, dict]] = []
+    while index < len(segments) and len(rows) <= limit:
+        segment = segments[index]
+        clauses = [*base, *([segment.where] if segment.where is not None else [])]
+        if after is not None:
+            clauses.append(_after(segment, after))
+        order = [k.desc() if segment.descending else k.asc() for k in segment.columns]
+        wanted = limit + 1 - len(rows)
+        found = [dict(r._mapping) for r in
+                 conn.execute(select(items).where(*clauses).order_by(*order).limit(wanted))]
+        rows.extend((index, r) for r in found)
+        if len(found) == wanted:
+            break
+        index, after = index + 1, None
+    if len(rows) <= limit:
+        return [r for _, r in rows], None
+    rows = rows[:limit]
+    last_segment, last = rows[-1]
+    return [r for _, r in rows], encode_cursor(sort, last_segment,
+                                               segments[last_segment].values(last))
 
 
-def tab_counts(conn: Connection, user: Principal, *, kind: str | None = None,
-               q: str | None = None) -> dict[str, int]:
-    query = (select(items.c.state, func.count()).where(*_filters(user, kind, q))
+def tab_counts(conn: Connection, scope: Scope) -> dict[str, int]:
+    query = (select(items.c.state, func.count()).where(*scope.clauses(conn))
              .group_by(items.c.state))
     by_state = {state: n for state, n in conn.execute(query)}
     unread, read = by_state.get("unread", 0), by_state.get("read", 0)

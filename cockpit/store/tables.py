@@ -75,10 +75,16 @@ items = Table(
     # the tags it gave: an upsert replaces those and keeps the tags people added.
     Column("created_by", String(200)),
     Column("producer_tags", Json),
+    # When the item falls due (a waitpoint's timeout, a producer's due_at), for `due:` and
+    # the `due` sort; derived from the payload at ingest.
+    Column("due_at", Time),
     UniqueConstraint("kind", "source_id", name="uq_items_kind_source"),
     Index("ix_items_state_created", "state", "created_at", "id"),
     Index("ix_items_created", "created_at", "id"),
     Index("ix_items_target_user", "target_user_id"),
+    Index("ix_items_kind_created", "kind", "created_at", "id"),
+    Index("ix_items_assignee", "assignee_id"),
+    Index("ix_items_due", "due_at", "id"),
     sqlite_autoincrement=True,
 )
 

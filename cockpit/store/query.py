@@ -1,0 +1,163 @@
+"""The query language compiled to SQL: one clause per term, the same rows on every engine.
+
+The parser (cockpit/domain/query.py) reads the text; this module knows the columns. Times
+are resolved against the `now` of the request, and `assignee:me` against the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import String, and_, case, cast, exists, false, func, not_, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from cockpit.domain.models import ARCHIVED, PRIORITY_RANK, Kind, Priority, State
+from cockpit.domain.query import Ago, Comparison, Day, Filter, Op, Query, Text, Today
+from cockpit.domain.roles import Principal
+from cockpit.store.tables import items
+
+c = items.c
+
+# The same expression as the index ix_items_priority_created (migration 0004).
+PRIORITY_RANK_SQL = case(
+    {p.value: rank for p, rank in PRIORITY_RANK.items()}, value=c.priority, else_=0)
+
+_PAYLOAD_FIELDS = {"routine": ("pipeline_slug",), "issue": ("issue_identifier",),
+                   "crew": ("crew_id",), "queue": ("queue",), "sla": ("sla", "status")}
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """Who asks, when, and on which engine (JSON is read differently on each)."""
+
+    user: Principal
+    now: datetime
+    postgres: bool
+
+
+def compile_query(query: Query, user: Principal, now: datetime,
+                  dialect: str) -> list[ColumnElement[bool]]:
+    """The WHERE clauses (all must hold) for `query`, as `user` asks it at `now`."""
+    ask = _Ask(user, now, dialect == "postgresql")
+    return [_term(term, ask) for term in query.terms]
+
+
+def _term(term: Filter | Text, ask: _Ask) -> ColumnElement[bool]:
+    if isinstance(term, Text):
+        clause = _text(term.text)
+    else:
+        clause = or_(*(_alternative(term.field, value, ask) for value in term.alternatives))
+    # NOT over a nullable column is NULL, not true: negation keeps rows the filter cannot see
+    return not_(func.coalesce(clause, false())) if term.negated else clause
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _text(text: str) -> ColumnElement[bool]:
+    pattern = _like(text)
+    return or_(*(col.ilike(pattern, escape="\\") for col in (c.title, c.body_md, c.sender_name)))
+
+
+def _payload_text(*path: str) -> ColumnElement[str]:
+    return c.payload[path if len(path) > 1 else path[0]].as_string()
+
+
+def _has_tag(tag: str, ask: _Ask) -> ColumnElement[bool]:
+    elements = func.jsonb_array_elements_text if ask.postgres else func.json_each
+    each = elements(c.tags).table_valued("value")
+    return exists(select(1).select_from(each).where(func.lower(cast(each.c.value, String))
+                                                   == tag.lower()))
+
+
+def _advisory(ask: _Ask) -> ColumnElement[bool]:
+    """payload.advisory is truthy (as Python's `bool` would have it for JSON values)."""
+    if ask.postgres:
+        value = c.payload["advisory"]
+        return and_(value.is_not(None), cast(value, String).not_in(
+            ["false", "0", '""', "null", "[]", "{}"]))
+    value = func.json_extract(c.payload, "$.advisory")
+    return and_(value.is_not(None), value.not_in([0, ""]),
+                func.json_type(c.payload, "$.advisory").not_in(["null", "false"]))
+
+
+def _alternative(field: str, value: str | Comparison, ask: _Ask) -> ColumnElement[bool]:
+    user, now = ask.user, ask.now
+    if field == "is":
+        return _is(str(value), ask)
+    if field == "priority":
+        return _priority(value)
+    if field in ("created", "updated", "due"):
+        assert isinstance(value, Comparison)
+        column = {"created": c.created_at, "updated": c.updated_at, "due": c.due_at}[field]
+        return _time(column, value, now, ahead=field == "due")
+    value = str(value)
+    if field == "kind":
+        return c.kind == value.lower()
+    if field == "assignee":
+        if value.lower() == "none":
+            return c.assignee_id.is_(None)
+        return c.assignee_id == (user.id if value.lower() == "me" else value)
+    if field == "sender":
+        return or_(c.sender_id == value, func.lower(c.sender_name) == value.lower())
+    if field == "tag":
+        return _has_tag(value, ask)
+    if field == "customer":
+        return or_(_payload_text("customer", "id") == value,
+                   func.lower(_payload_text("customer", "name")) == value.lower(),
+                   func.lower(_payload_text("customer", "email")) == value.lower())
+    return _payload_text(*_PAYLOAD_FIELDS[field]) == value
+
+
+def _is(value: str, ask: _Ask) -> ColumnElement[bool]:
+    resolved = c.state == State.RESOLVED.value
+    match value:
+        case "unread" | "read" | "resolved":
+            return c.state == value
+        case "active":
+            return c.state.in_([State.UNREAD.value, State.READ.value])
+        case "archived":
+            return and_(resolved, c.resolved_action == ARCHIVED)
+        case "decision":
+            return or_(c.kind == Kind.WAITPOINT.value,
+                       and_(c.kind == Kind.ESCALATION.value, not_(_advisory(ask))))
+        case "blocking":
+            return c.blocking.is_(True)
+        case "assigned":
+            return c.assignee_id.is_not(None)
+        case _:  # "unassigned"
+            return c.assignee_id.is_(None)
+
+
+def _priority(value: str | Comparison) -> ColumnElement[bool]:
+    if isinstance(value, str):
+        return c.priority == value
+    wanted = PRIORITY_RANK[Priority(value.value)]
+    test = {Op.LT: wanted.__gt__, Op.LE: wanted.__ge__, Op.GT: wanted.__lt__,
+            Op.GE: wanted.__le__, Op.EQ: wanted.__eq__}[value.op]
+    return c.priority.in_([p.value for p, rank in PRIORITY_RANK.items() if test(rank)])
+
+
+def _time(column, comparison: Comparison, now: datetime, *, ahead: bool) -> ColumnElement[bool]:
+    """`column` against a moment or a day. A duration counts back from now (`created:<2h`:
+    less than two hours ago), or forward for due times (`due:<2h`: due within two hours)."""
+    moment = comparison.value
+    if isinstance(moment, Ago):
+        if ahead:
+            edge = now + timedelta(seconds=moment.seconds)
+            ops = {Op.LT: column < edge, Op.LE: column <= edge, Op.GT: column > edge,
+                   Op.GE: column >= edge}
+        else:  # "less than 2h ago" is later than two hours back
+            edge = now - timedelta(seconds=moment.seconds)
+            ops = {Op.LT: column > edge, Op.LE: column >= edge, Op.GT: column < edge,
+                   Op.GE: column <= edge}
+        return ops.get(comparison.op, column >= edge if not ahead else column <= edge)
+    day = now.astimezone(UTC).date() if isinstance(moment, Today) else moment.day
+    assert isinstance(moment, (Today, Day))
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    end = start + timedelta(days=1)
+    return {Op.EQ: and_(column >= start, column < end), Op.LT: column < start,
+            Op.LE: column < end, Op.GT: column >= end, Op.GE: column >= start}[comparison.op]
