@@ -256,6 +256,35 @@ def _folder_order(group_by: str) -> Callable[[Group], tuple[Any, ...]]:
     raise ValueError(f"unknown group_by {group_by!r}; one of {', '.join(GROUP_BY)}")
 
 
+def folders(group_by: str, counted: Iterable[tuple[str | None, str | None, int, int]]
+            ) -> list[FolderRow]:
+    """Folder rows, labelled and in order, from counts the store made: (key or None for "no
+    value", a label hint such as a sender's name, count, unread) per folder."""
+    if group_by not in GROUP_BY:
+        raise ValueError(f"unknown group_by {group_by!r}; one of {', '.join(GROUP_BY)}")
+    smart = dict(SMART_FOLDERS)
+    rows: dict[str, FolderRow] = {}
+    for key, hint, count, unread in counted:
+        key = text_value(key) or NONE_KEY
+        if group_by == "none":
+            key, label = ALL_KEY, "All"
+        elif group_by == "smart":
+            label = smart.get(key, key)
+        elif group_by == "kind":
+            label = humanise_kind(key)
+        elif group_by == "priority":
+            label = PRIORITY_LABELS.get(key, key.title())
+        elif key == NONE_KEY:
+            label = _NONE_LABELS.get(group_by, "None")
+        else:
+            label = text_value(hint) or key
+        known = rows.get(key)  # keys that differ only by surrounding spaces meet here
+        rows[key] = FolderRow(key, label, count + (known.count if known else 0),
+                              unread + (known.unread if known else 0))
+    order = _folder_order(group_by)
+    return sorted(rows.values(), key=lambda f: order(Group(f.key, f.label, ())))
+
+
 def merge_groups(earlier: Sequence[Group], later: Sequence[Group], group_by: str) -> list[Group]:
     """`group_items(a + b)` computed from `group_items(a)` and `group_items(b)`.
 

@@ -36,6 +36,7 @@ class StateFilter(StrEnum):
     UNREAD = "unread"
     READ = "read"
     RESOLVED = "resolved"
+    ARCHIVED = "archived"  # resolved as archived
     ALL = "all"
 
 

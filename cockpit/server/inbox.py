@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +44,7 @@ from cockpit.domain.rules import (
     transition,
     upsert_changes,
 )
+from cockpit.domain.grouping import GROUP_BY
 from cockpit.domain.masking import masked_payload
 from cockpit.domain.redaction import redact_value
 from cockpit.domain.sanitize import clean_value
@@ -52,12 +53,14 @@ from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
 from cockpit.server.ingest import Dropped, one_line, prepare_row
 from cockpit.store import events, in_transaction, inbox
+from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("cockpit.inbox")
 _ITEM_COLUMNS = tuple(k for k in Item.model_fields if k not in ("sender", "actions"))
 COUNTS_CACHE_SIZE = 1024
+MAX_EVENT_ITEMS = 1_000  # a bulk event names at most this many items; past it, a reset
 _RESULTS = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict"}
 
 
@@ -110,17 +113,31 @@ class Inbox:
 
     def list(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
              kind: str | None = None, q: str | None = None, limit: int = 50,
-             cursor: str | None = None, sort: SortOrder = SortOrder.NEWEST) -> Page:
+             cursor: str | None = None, sort: SortOrder = SortOrder.NEWEST,
+             group_by: str | None = None, group: str | None = None) -> Page:
+        """One page of the view; with `group_by` and `group`, of that one folder."""
         scope = self.scope(user, kind=kind, q=q)
         with self.engine.connect() as conn:
+            where = _folder_clause(conn, group_by, group)
             try:
                 rows, next_cursor = inbox.list_rows(conn, scope, state=state, limit=limit,
-                                                    cursor=cursor, sort=sort)
+                                                    cursor=cursor, sort=sort, where=where)
             except inbox.BadCursor as exc:
                 raise BadRequest(str(exc)) from exc
             counts = self._counts(conn, scope)
         return Page(items=[self.to_item(r, user) for r in rows], next_cursor=next_cursor,
                     counts=counts)
+
+    def groups(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
+               kind: str | None = None, q: str | None = None,
+               group_by: str = "smart") -> dict[str, Any]:
+        """The folders of a view with exact counts, and the view's total."""
+        if group_by not in GROUP_BY:
+            raise BadRequest(f"group_by: one of {', '.join(GROUP_BY)}")
+        scope = self.scope(user, kind=kind, q=q)
+        with self.engine.connect() as conn:
+            rows = group_rows(conn, scope, state, group_by)
+        return {"groups": [r._asdict() for r in rows], "total": sum(r.count for r in rows)}
 
     def count(self, user: Principal, q: str | None = None) -> dict[str, int]:
         scope = self.scope(user, q=q)
@@ -325,40 +342,79 @@ class Inbox:
         The journal gets `bulk.started`, one record per item (origin `bulk`), and
         `bulk.completed` with the counts; a skipped item never stops the others.
         """
-        if op in (BulkOp.RESOLVE, BulkOp.ARCHIVE, BulkOp.RESTORE) \
-                and not user.ranks_at_least(Role.MEMBER):
-            raise Forbidden(f"a {user.role} cannot {op.value} items")
+        self._may_bulk(user, op)
         started = time.perf_counter()
         wanted = list(dict.fromkeys(ids))
         now = self.clock()
 
         def work(conn) -> BulkResult:
-            result = BulkResult()
             rows = {r["id"]: r for r in inbox.get_rows(conn, wanted, user, for_update=True)}
-            changed: list[dict[str, Any]] = []
-            for item_id in wanted:
-                row = rows.get(item_id)
-                if row is None:
-                    result.not_found.append(item_id)
-                elif reason := bulk_skip_reason(row, op) or _restore_refused(row, user):
-                    result.skipped.append(BulkSkip(id=item_id, reason=reason))
-                else:
-                    result.updated.append(item_id)
-                    changed.append(row)
-            if changed:
-                changes = _bulk_changes(op, user.id, now)
-                inbox.update_rows(conn, result.updated, changes)
-                entries = []
-                for row in changed:
-                    row.update({k: v for k, v in changes.items() if k != "read_at"})
-                    entries.append(events.item_entry(row))
-                events.append(conn, "items.bulk", {"op": op.value, "items": entries})
+            result = self._bulk_rows(conn, user, op, [rows[i] for i in wanted if i in rows],
+                                     now)
+            result.not_found = [i for i in wanted if i not in rows]
             self._journal_bulk(conn, user, op, origin, result, started)
             return result
 
         result = in_transaction(self.engine, work)
         if result.updated:
             self.notify()
+        return result
+
+    def bulk_query(self, user: Principal, op: BulkOp, *, q: str | None = None,
+                   state: StateFilter = StateFilter.ACTIVE, group_by: str | None = None,
+                   group: str | None = None, except_ids: Sequence[int] = (),
+                   origin: str = "api") -> dict[str, Any]:
+        """`op` on everything a query matches for `user` (any number of items) but
+        `except_ids`, in one transaction with one event; answers counts."""
+        self._may_bulk(user, op)
+        started = time.perf_counter()
+        scope = self.scope(user, q=q)
+        now = self.clock()
+
+        def work(conn) -> BulkResult:
+            rows = inbox.matching_rows(conn, scope, state=state, except_ids=except_ids,
+                                       where=_folder_clause(conn, group_by, group))
+            result = self._bulk_rows(conn, user, op, rows, now)
+            self._journal_bulk(conn, user, op, origin, result, started)
+            return result
+
+        result = in_transaction(self.engine, work)
+        if result.updated:
+            self.notify()
+        return {"updated": len(result.updated),
+                "skipped": dict(Counter(s.reason for s in result.skipped))}
+
+    @staticmethod
+    def _may_bulk(user: Principal, op: BulkOp) -> None:
+        if op in (BulkOp.RESOLVE, BulkOp.ARCHIVE, BulkOp.RESTORE) \
+                and not user.ranks_at_least(Role.MEMBER):
+            raise Forbidden(f"a {user.role} cannot {op.value} items")
+
+    @staticmethod
+    def _bulk_rows(conn, user: Principal, op: BulkOp, rows: Sequence[dict[str, Any]],
+                   now: datetime) -> BulkResult:
+        """Apply `op` to the locked `rows` that it applies to, skip the others with why,
+        and write one event: the items it changed, or (past a size that would make every
+        client chew on megabytes) a reset that tells them to refetch."""
+        result = BulkResult()
+        changed = []
+        for row in rows:
+            if reason := bulk_skip_reason(row, op) or _restore_refused(row, user):
+                result.skipped.append(BulkSkip(id=row["id"], reason=reason))
+            else:
+                result.updated.append(row["id"])
+                changed.append(row)
+        if not changed:
+            return result
+        changes = _bulk_changes(op, user.id, now)
+        inbox.update_rows(conn, result.updated, changes)
+        if len(changed) > MAX_EVENT_ITEMS:
+            events.append(conn, "reset", {"reason": f"{op.value}: {len(changed)} items"})
+            return result
+        for row in changed:
+            row.update({k: v for k, v in changes.items() if k != "read_at"})
+        events.append(conn, "items.bulk", {"op": op.value,
+                                           "items": [events.item_entry(r) for r in changed]})
         return result
 
     @staticmethod
@@ -395,6 +451,15 @@ def _mended(fields: dict[str, Any], error: ValidationError) -> Item:
     bad = {e["loc"][0] for e in error.errors() if e["loc"]}
     kept = {k: v for k, v in fields.items() if k not in bad}
     return Item(**kept, **{k: v for k, v in _STAND_INS.items() if k in bad})
+
+
+def _folder_clause(conn, group_by: str | None, group: str | None) -> list[Any]:
+    """The WHERE clause that keeps one folder of a view (none without `group`)."""
+    if group is None:
+        return []
+    if group_by not in GROUP_BY:
+        raise BadRequest(f"group_by: one of {', '.join(GROUP_BY)} (it names what `group` is)")
+    return [in_folder(group_by, group, conn.dialect.name)]
 
 
 def _restore_refused(row: dict[str, Any], user: Principal) -> str | None:

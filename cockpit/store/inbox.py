@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_, upd
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
-from cockpit.domain.models import PRIORITY_RANK, SortOrder, State, StateFilter
+from cockpit.domain.models import ARCHIVED, PRIORITY_RANK, SortOrder, State, StateFilter
 from cockpit.domain.query import Query
 from cockpit.domain.roles import Principal, roles_at_or_below
 from cockpit.store.query import PRIORITY_RANK_SQL, compile_query
@@ -34,12 +34,14 @@ def visible_to(user: Principal) -> ColumnElement[bool]:
     )
 
 
-def _state_clause(state: StateFilter) -> ColumnElement[bool] | None:
+def state_clause(state: StateFilter) -> ColumnElement[bool] | None:
     c = items.c
     if state == StateFilter.ACTIVE:
         return c.state.in_([State.UNREAD.value, State.READ.value])
     if state == StateFilter.ALL:
         return None
+    if state == StateFilter.ARCHIVED:
+        return and_(c.state == State.RESOLVED.value, c.resolved_action == ARCHIVED)
     return c.state == state.value
 
 
@@ -142,9 +144,8 @@ def list_rows(conn: Connection, scope: Scope, *, state: StateFilter, limit: int,
               where: Sequence[ColumnElement[bool]] = ()) -> tuple[list[dict], str | None]:
     """One page in `sort` order, by keyset; answers the rows and the next page's cursor."""
     base = [*scope.clauses(conn), *where]
-    state_clause = _state_clause(state)
-    if state_clause is not None:
-        base.append(state_clause)
+    if (clause := state_clause(state)) is not None:
+        base.append(clause)
     segments = _SORTS[sort]
     index, after = decode_cursor(cursor, sort) if cursor else (0, None)
     rows: list[tuple[int, dict]] = []
@@ -175,6 +176,27 @@ def tab_counts(conn: Connection, scope: Scope) -> dict[str, int]:
     by_state = {state: n for state, n in conn.execute(query)}
     unread, read = by_state.get("unread", 0), by_state.get("read", 0)
     return {"active": unread + read, "unread": unread, "resolved": by_state.get("resolved", 0)}
+
+
+# What a bulk run needs of each row: its rules (bulk_skip_reason) and its event entry.
+_BULK_COLUMNS = (items.c.id, items.c.kind, items.c.state, items.c.resolved_action,
+                 items.c.blocking, items.c.target_user_id, items.c.target_role)
+
+
+def matching_rows(conn: Connection, scope: Scope, *, state: StateFilter,
+                  except_ids: Sequence[int] = (),
+                  where: Sequence[ColumnElement[bool]] = ()) -> list[dict]:
+    """Every row the view matches but `except_ids`, locked in id order, with only the columns
+    a bulk run needs (any number of rows: no payloads or bodies are read)."""
+    clauses = [*scope.clauses(conn), *where]
+    if (clause := state_clause(state)) is not None:
+        clauses.append(clause)
+    advisory = items.c.payload["advisory"].label("advisory")
+    query = (select(*_BULK_COLUMNS, advisory).where(*clauses)
+             .order_by(items.c.id).with_for_update())
+    skip = set(except_ids)
+    return [{**row, "payload": {"advisory": row.pop("advisory")}}
+            for row in (dict(r._mapping) for r in conn.execute(query)) if row["id"] not in skip]
 
 
 def get_row(conn: Connection, item_id: int, user: Principal | None = None, *,

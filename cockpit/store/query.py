@@ -23,8 +23,21 @@ c = items.c
 PRIORITY_RANK_SQL = case(
     {p.value: rank for p, rank in PRIORITY_RANK.items()}, value=c.priority, else_=0)
 
-_PAYLOAD_FIELDS = {"routine": ("pipeline_slug",), "issue": ("issue_identifier",),
-                   "crew": ("crew_id",), "queue": ("queue",), "sla": ("sla", "status")}
+# Payload fields by the query's name for them: the first key that holds a value wins (the
+# names in DESIGN.md first, then the ones producers also use). Folders group by the same.
+PAYLOAD_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "routine": (("pipeline_slug",), ("routine",), ("pipeline",)),
+    "issue": (("issue_identifier",), ("issue",)),
+    "crew": (("crew_id",), ("crew",)),
+    "queue": (("queue",),),
+    "sla": (("sla", "status"),),
+}
+
+
+def payload_field(name: str) -> ColumnElement[str]:
+    """The text of a payload field (see PAYLOAD_FIELDS), NULL when it has none."""
+    values = [func.nullif(func.trim(_payload_text(*path)), "") for path in PAYLOAD_FIELDS[name]]
+    return values[0] if len(values) == 1 else func.coalesce(*values)
 
 
 @dataclass(frozen=True)
@@ -74,8 +87,12 @@ def _has_tag(tag: str, ask: _Ask) -> ColumnElement[bool]:
 
 
 def _advisory(ask: _Ask) -> ColumnElement[bool]:
+    return advisory_sql(ask.postgres)
+
+
+def advisory_sql(postgres: bool) -> ColumnElement[bool]:
     """payload.advisory is truthy (as Python's `bool` would have it for JSON values)."""
-    if ask.postgres:
+    if postgres:
         value = c.payload["advisory"]
         return and_(value.is_not(None), cast(value, String).not_in(
             ["false", "0", '""', "null", "[]", "{}"]))
@@ -109,7 +126,7 @@ def _alternative(field: str, value: str | Comparison, ask: _Ask) -> ColumnElemen
         return or_(_payload_text("customer", "id") == value,
                    func.lower(_payload_text("customer", "name")) == value.lower(),
                    func.lower(_payload_text("customer", "email")) == value.lower())
-    return _payload_text(*_PAYLOAD_FIELDS[field]) == value
+    return payload_field(field) == value
 
 
 def _is(value: str, ask: _Ask) -> ColumnElement[bool]:
