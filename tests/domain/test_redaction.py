@@ -466,3 +466,145 @@ def test_redact_value_leaves_other_objects(value: object) -> None:
 def test_redact_value_tuple_and_str() -> None:
     assert redact_value(("a", f"k {AKIA}")) == ("a", "k [REDACTED:aws-key]")
     assert redact_value("password=hunter2fake") == "password=[REDACTED:password]"
+
+
+# --- the corpus: real-looking secrets of every family, and look-alikes ------------------------
+
+from tests.domain.secrets_corpus import LOOKALIKES, SECRETS, Case  # noqa: E402
+
+
+def _leaked_pieces(case: Case, out: str, width: int = 5) -> list[str]:
+    """The pieces of the secret (every ``width`` characters) still in ``out``, except pieces
+    that the text around the secret holds anyway."""
+    around = "\n".join(case.kept)
+    out = MARKER_RE.sub(" ", out)  # a marker's kind may spell a prefix: rubygems-key
+    pieces = {case.secret[i:i + width] for i in range(max(1, len(case.secret) - width + 1))}
+    return sorted(p for p in pieces if p in out and p not in around)
+
+
+def test_corpus_size() -> None:
+    assert len(SECRETS) >= 100
+    assert len(LOOKALIKES) >= 50
+    assert len({c.family for c in SECRETS}) >= 60
+    assert len({c.text for c in SECRETS}) == len(SECRETS)
+    assert all("§" not in c.secret and c.template.count("§") == 1 for c in SECRETS)
+    # no secret is also ordinary text elsewhere in the corpus
+    assert not [c.id for c in SECRETS if any(c.secret in text for text in LOOKALIKES)]
+    assert not [(c.id, d.id) for c in SECRETS for d in SECRETS if c.secret in "".join(d.kept)]
+
+
+@pytest.mark.parametrize("case", SECRETS, ids=lambda c: c.id)
+def test_corpus_secret_is_redacted(case: Case) -> None:
+    out = redact(case.text)
+    assert case.secret not in out, out
+    assert not _leaked_pieces(case, out), out
+    assert "[REDACTED" in out and MARKER_RE.search(out), out
+    for part in case.kept:
+        assert part in out, (part, out)
+
+
+@pytest.mark.parametrize("case", SECRETS, ids=lambda c: c.id)
+def test_corpus_redaction_is_idempotent(case: Case) -> None:
+    once = redact(case.text)
+    assert redact(once) == once
+
+
+@pytest.mark.parametrize("text", LOOKALIKES)
+def test_corpus_lookalike_is_unchanged(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_corpus_all_in_one_body() -> None:
+    body = "\n\n".join(c.text for c in SECRETS) + "\n\n" + "\n\n".join(LOOKALIKES)
+    out = redact(body)
+    for case in SECRETS:
+        assert case.secret not in out, case.id
+    for text in LOOKALIKES:
+        assert text in out
+    assert redact(out) == out
+
+
+def _nest(value: object, depth: int) -> object:
+    """``value`` under ``depth`` levels of dicts and lists whose keys name no credential."""
+    for level in range(depth):
+        value = {"items": [value, level]} if level % 2 else {"detail": {"msg": value}}
+    return value
+
+
+def _strings(obj: object) -> list[str]:
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for v in obj.values() for s in _strings(v)]
+    if isinstance(obj, (list, tuple)):
+        return [s for v in obj for s in _strings(v)]
+    return []
+
+
+def test_redact_value_redacts_corpus_at_any_depth() -> None:
+    payload = [_nest(case.text, i % 7) for i, case in enumerate(SECRETS)]
+    payload += [_nest(text, i % 5) for i, text in enumerate(LOOKALIKES)]
+    original = json.loads(json.dumps(payload))
+    out = redact_value(payload)
+    assert payload == original  # not mutated
+    flat = "\n".join(_strings(out))
+    for case in SECRETS:
+        assert case.secret not in flat, case.id
+    for i, case in enumerate(SECRETS):
+        leaves = _strings(out[i])
+        assert leaves == [redact(case.text)], case.id
+    for j, text in enumerate(LOOKALIKES):
+        assert _strings(out[len(SECRETS) + j]) == [text]
+    assert redact_value(out) == out
+
+
+def test_redact_value_credential_keys_at_depth() -> None:
+    key_id = "adc34dec5fe91f851870de0f20a8552366c80682"
+    payload = {"a": [{"b": {"DD_API_KEY": "24618fc185a5f3de5a72905f6f74096b", "pw": "x1y2z3",
+                            "private_key_id": key_id, "sig": "unrelated"}}]}
+    out = redact_value(payload)
+    inner = out["a"][0]["b"]
+    assert inner["DD_API_KEY"] == REDACTED
+    assert inner["pw"] == REDACTED
+    assert inner["private_key_id"] == REDACTED
+    assert inner["sig"] == "unrelated"
+
+
+# --- exact output for the new families: only the secret goes ---------------------------------
+
+TEAMS = ("a9acfc44-ce72-443d-8a31-cce0661a397c@869d7d04-7b9a-4907-8361-6dc5b9b201d1/"
+         "IncomingWebhook/dcf0c8839a0439f02a06eaa1591493c2/5a8ef0ce-7cbb-417c-bb69-c3c8b809b4ff")
+TG = "AA" + "kI9eaBWITGObtPAB3nKx2t27q1D76nyqC"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"https://acme.webhook.office.com/webhookb2/{TEAMS}",
+         "https://acme.webhook.office.com/webhookb2/[REDACTED:teams-webhook]"),
+        ("https://x.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke"
+         "?api-version=2016-06-01&sv=1.0&sig=asSSU97kPHq9YY_7rGXRyQvZP0owX9PouAhIyb5457u",
+         "https://x.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke"
+         "?api-version=2016-06-01&sv=1.0&sig=[REDACTED:signature]"),
+        ("?sv=2022-11-02&sig=G20GfmIacpVyo%2FxSy%2FkiLOU%2BmmpBDi4FIBp%2BS2dFNYf%3D&se=x",
+         "?sv=2022-11-02&sig=[REDACTED:signature]&se=x"),
+        (f"https://api.telegram.org/bot7412589630:{TG}/getMe",
+         "https://api.telegram.org/bot7412589630:[REDACTED:telegram-bot-token]/getMe"),
+        ("machine h.example.com login bob password Pa55w0rd!",
+         "machine h.example.com login bob password [REDACTED:password]"),
+        ("curl -u bob:Pa55w0rd! https://x", "curl -u bob:[REDACTED:password] https://x"),
+        ("sshpass -p 'Pa55w0rd!' ssh h", "sshpass -p '[REDACTED:password]' ssh h"),
+        ("mysql -uroot -pPa55w0rd! db", "mysql -uroot -p[REDACTED:password] db"),
+        ("the password is hunter2", "the password is [REDACTED:password]"),
+        ("pw: hunter22", "pw: [REDACTED:password]"),
+        ("my token is abc123def456ghi", "my token is [REDACTED:token]"),
+        ("<password>Pa55w0rd!</password>", "<password>[REDACTED:password]</password>"),
+        ("define('DB_PASSWORD', 'Pa55w0rd!');", "define('DB_PASSWORD', '[REDACTED:password]');"),
+        ("key-" + "74bc5619be563ce0e9ba3bbd410c3a42", "[REDACTED:mailgun-key]"),
+        ("dckr" + "_pat_" + "i2zhf1CEYZbCJZaiEaDqZVH2lEc", "[REDACTED:docker-hub-token]"),
+        ('"private_key_id": "adc34dec5fe91f851870de0f20a8552366c80682"',
+         '"private_key_id": "[REDACTED:private-key-id]"'),
+    ],
+)
+def test_marker_format_new_families(text: str, expected: str) -> None:
+    assert redact(text) == expected
