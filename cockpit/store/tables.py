@@ -216,3 +216,23 @@ outbox = Table(
     Column("created_at", Time, nullable=False),
     Index("ix_outbox_due", "delivered_at", "next_attempt_at"),
 )
+
+# -- the support desk --------------------------------------------------------------------------
+
+# A ticket's conversation and history, oldest first. Internal notes live here, never in the
+# payload a producer writes, so no producer can forge or wipe one and no outbound path sees one.
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    # customer_message, reply, note, assign, transfer, status, priority, tag, csat, sla
+    Column("type", String(32), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("body_md", Text, nullable=False, server_default=""),
+    Column("internal", Boolean, nullable=False, server_default="0"),
+    Column("data", Json, nullable=False),
+    Column("at", Time, nullable=False),
+    Index("ix_timeline_item", "item_id", "id"),
+    sqlite_autoincrement=True,
+)
