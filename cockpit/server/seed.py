@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Table, func, select
 
 from cockpit.domain.demo import DemoItem
 from cockpit.domain.models import State
@@ -13,7 +13,7 @@ from cockpit.domain.rules import payload_time
 from cockpit.server import sources
 from cockpit.server.ingest import Dropped, prepare_row
 from cockpit.store import events, inbox
-from cockpit.store.tables import items
+from cockpit.store.tables import escalations, hires, items, runs, waitpoints
 
 BATCH = 2_000
 SOURCED_KINDS = frozenset({"waitpoint", "escalation", "failed_run"})
@@ -54,8 +54,14 @@ def seed(engine: Engine, demo: Iterable[DemoItem], now: datetime,
     def flush() -> None:
         nonlocal added
         with engine.begin() as conn:
-            added += inbox.insert_many(conn, batch)
-            _create_sources(conn, batch, now)
+            # Rows already stored (an earlier seed, a producer) are skipped by the insert, and
+            # so must be by the source records: theirs exist, and a second one is refused.
+            before = _stored_keys(conn, batch)
+            new = [r for r in batch if (r["kind"], r["source_id"]) not in before]
+            inbox.insert_many(conn, batch)
+            # counted here: PostgreSQL's driver answers -1 as the rowcount of a batch insert
+            added += len({(r["kind"], r["source_id"]) for r in new})
+            _create_sources(conn, new, now)
         progress(len(batch))
         batch.clear()
 
@@ -88,9 +94,33 @@ def _create_sources(conn, batch: list[dict], now: datetime) -> None:
             pipeline = (row["payload"] or {}).get("pipeline")
             if row["kind"] == "failed_run" and isinstance(pipeline, str) and pipeline:
                 known.add(pipeline)
-    sources.insert_sources(conn, records)
+    sources.insert_sources(conn, _missing(conn, records))
     for pipeline in sorted(known):
         sources.register_pipeline(conn, pipeline, pipeline, now)
+
+
+def _stored_keys(conn, batch: list[dict]) -> set[tuple[str, str]]:
+    """The (kind, source_id) of the rows in `batch` that are already stored."""
+    ids = {r["source_id"] for r in batch}
+    if not ids:
+        return set()
+    query = select(items.c.kind, items.c.source_id).where(items.c.source_id.in_(ids))
+    return {(kind, source_id) for kind, source_id in conn.execute(query)}
+
+
+# Each source table's unique key: a record whose key is stored already is not inserted again.
+_UNIQUE_KEY = {waitpoints: "item_id", escalations: "item_id", hires: "item_id", runs: "run_ref"}
+
+
+def _missing(conn, records: list[tuple[Table, dict]]) -> list[tuple[Table, dict]]:
+    """The source records not stored yet: on PostgreSQL a concurrent seed can insert the same
+    items (our insert then skips them) and their sources in between."""
+    stored: dict[Table, set] = {}
+    for table in {t for t, _ in records}:
+        column = table.c[_UNIQUE_KEY[table]]
+        keys = {v[column.name] for t, v in records if t is table}
+        stored[table] = set(conn.execute(select(column).where(column.in_(keys))).scalars())
+    return [(t, v) for t, v in records if v[_UNIQUE_KEY[t]] not in stored[t]]
 
 
 def is_empty(engine: Engine) -> bool:
