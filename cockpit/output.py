@@ -1,26 +1,24 @@
-"""CLI output in four formats: a table for people, json and yaml for scripts, quiet for ids."""
+"""CLI output in four formats: a table for people, json and yaml for scripts, quiet for ids.
+
+Rich, PyYAML and the sanitiser are imported by the functions that draw with them, so a command
+that prints nothing of the kind (or `--help`) never pays for them.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
-from cockpit.domain.models import Item
-from cockpit.domain.sanitize import neutralise
+    from cockpit.domain.models import Item
 
 FORMATS = ("table", "json", "yaml", "quiet")
-
-
-def _plain(item: Item) -> dict[str, Any]:
-    return item.model_dump(mode="json")
 
 
 def ago(when: datetime, now: datetime | None = None) -> str:
@@ -34,13 +32,36 @@ def ago(when: datetime, now: datetime | None = None) -> str:
     return amount if seconds > 0 else f"in {amount}"
 
 
-def _inert(text: str) -> Text:
-    """Untrusted text for the terminal: never markup, never a control sequence."""
-    return Text(neutralise(text, keep_newlines=False))
+def _neutralise(text: str, *, keep_newlines: bool = True) -> str:
+    from cockpit.domain.sanitize import neutralise
+
+    return neutralise(text, keep_newlines=keep_newlines)
+
+
+def _inert(text: str, *, keep_newlines: bool = False) -> Text:
+    """Untrusted text for the terminal: a Text is never parsed as markup, and nothing in it
+    can reach the terminal as a control sequence."""
+    from rich.text import Text
+
+    return Text(_neutralise(text, keep_newlines=keep_newlines))
 
 
 def _console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
+
+
+def state_word(item: Item) -> str:
+    """The STATE column, in the app's words: unread, read, resolved, or archived."""
+    return "archived" if item.is_archived else str(item.state)
+
+
+def outcome_word(item: Item) -> str:
+    """The ACTION column: how a resolved item was resolved (approved, denied, dismissed...)."""
+    if item.state != "resolved" or item.is_archived:
+        return ""
+    return item.resolved_action or ""
 
 
 def print_items(items: Sequence[Item], fmt: str) -> None:
@@ -50,20 +71,29 @@ def print_items(items: Sequence[Item], fmt: str) -> None:
             print(item.id)
         return
     if fmt in ("json", "yaml"):
-        _dump([_plain(i) for i in items], fmt)
+        _dump([i.model_dump(mode="json") for i in items], fmt)
         return
-    table = Table(box=None, pad_edge=False, header_style="bold")
+    from rich.table import Table
+
+    outcomes = any(outcome_word(i) for i in items)
+    headers = ["ID", "STATE", *(["ACTION"] if outcomes else []), "KIND", "PRI", "TITLE",
+               "FROM", "AGE"]
     rows = []
     for item in items:
-        state = item.resolved_action if item.state == "resolved" else item.state
-        rows.append((str(item.id), _inert(state or ""), _inert(item.kind), item.priority.value,
-                     _inert(item.title), _inert(item.sender.name), ago(item.created_at)))
-    headers = ("ID", "STATE", "KIND", "PRI", "TITLE", "FROM", "AGE")
-    widths = [max([len(h), *(len(str(row[n])) for row in rows)]) for n, h in enumerate(headers)]
-    widths[5] = min(widths[5], 16)
+        cells = [str(item.id), state_word(item), *([outcome_word(item)] if outcomes else []),
+                 item.kind, item.priority.value, item.title, item.sender.name,
+                 ago(item.created_at)]
+        rows.append([_inert(c) for c in cells])
+    widths = [max([len(h), *(len(row[n]) for row in rows)]) for n, h in enumerate(headers)]
+    title, sender = headers.index("TITLE"), headers.index("FROM")
+    widths[sender] = min(widths[sender], 16)
+    if outcomes:
+        widths[headers.index("ACTION")] = min(widths[headers.index("ACTION")], 12)
     console = _console()
     # The title gets what the other columns leave (two spaces between columns).
-    widths[4] = max(10, console.width - (sum(widths) - widths[4]) - 2 * (len(headers) - 1))
+    widths[title] = max(10, console.width - (sum(widths) - widths[title])
+                        - 2 * (len(headers) - 1))
+    table = Table(box=None, pad_edge=False, header_style="bold")
     for header, width in zip(headers, widths, strict=True):
         table.add_column(header, no_wrap=True, overflow="ellipsis", width=width)
     for row in rows:
@@ -71,30 +101,194 @@ def print_items(items: Sequence[Item], fmt: str) -> None:
     console.print(table)
 
 
-def print_value(value: dict[str, Any], fmt: str, *, ids: Sequence[str] = ()) -> None:
+def print_item(item: Item, fmt: str) -> None:
+    """One item whole: json/yaml one object; a table of everything about it; quiet its id."""
     if fmt == "quiet":
-        for line in ids or [str(v) for v in value.values()]:
+        print(item.id)
+        return
+    if fmt in ("json", "yaml"):
+        _dump(item.model_dump(mode="json"), fmt)
+        return
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    now = datetime.now(UTC)
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column(overflow="fold")
+    for label, value in _facts(item, now):
+        facts.add_row(label, _inert(value))
+    parts: list[Any] = [Text.assemble((f"#{item.id}  ", "bold"),
+                                      (_neutralise(item.title, keep_newlines=False), "bold")),
+                        facts]
+    body = item.body_md.strip("\n")
+    if body.strip():
+        parts += [Text("\nBody", style="bold underline"), _inert(body, keep_newlines=True)]
+    context = list(_context_rows(item.payload))
+    if context:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True, style="dim", max_width=40, overflow="fold")
+        grid.add_column(overflow="fold")
+        for key, value in context:
+            grid.add_row(_inert(key), _inert(value, keep_newlines=True))
+        parts += [Text("\nContext", style="bold underline"), grid]
+    notes = item.payload.get("notes")
+    if isinstance(notes, list) and notes:
+        parts.append(Text(f"\nNotes ({len(notes)})", style="bold underline"))
+        for note in notes:
+            head, text = _note(note, now)
+            parts += [Text.assemble(("internal note", "italic"), " · ", _inert(head)),
+                      _inert(text, keep_newlines=True)]
+    parts.append(Text.assemble(("\nActions  ", "bold"),
+                               _inert(", ".join(item.actions) if item.actions
+                                      else "none you may run now")))
+    _console().print(Group(*parts))
+
+
+def _when(value: datetime | None, now: datetime) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone()
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''} ({_relative(value, now)})".replace(
+        "  (", " (")
+
+
+def _relative(value: datetime, now: datetime) -> str:
+    word = ago(value, now)
+    return word if word == "now" or word.startswith("in ") else f"{word} ago"
+
+
+def _facts(item: Item, now: datetime) -> Iterable[tuple[str, str]]:
+    """The label/value rows at the top of `inbox get`, in the app's words."""
+    if item.state == "resolved":
+        verb = "archived" if item.is_archived else f"resolved · {item.resolved_action or '?'}"
+        state = verb + (f" by {item.resolved_by}" if item.resolved_by else "")
+    else:
+        state = str(item.state)
+    extras = [item.priority.value + " priority"] if item.priority.value != "normal" else []
+    if item.blocking:
+        extras.append("blocking")
+    yield "State", " · ".join([state, *extras])
+    yield "Kind", item.kind
+    yield "From", f"{item.sender.name} ({item.sender.type.value} {item.sender.id})"
+    if item.target_user_id:
+        yield "For", f"{item.target_user_id} alone"
+    elif item.target_role:
+        yield "For", f"{item.target_role}s and above"
+    else:
+        yield "For", "everyone"
+    if item.assignee_id:
+        yield "Assignee", item.assignee_id
+    if item.tags:
+        yield "Tags", ", ".join(item.tags)
+    yield "Created", _when(item.created_at, now)
+    if item.updated_at != item.created_at:
+        yield "Updated", _when(item.updated_at, now)
+    if item.read_at:
+        yield "Read", _when(item.read_at, now)
+    if item.resolved_at:
+        yield "Resolved", _when(item.resolved_at, now)
+    yield "Source", item.source_id
+
+
+def _context_rows(payload: dict[str, Any], prefix: str = "") -> Iterable[tuple[str, str]]:
+    """The payload as dotted key/value rows (notes are shown on their own). Values are as the
+    server sent them: credentials arrive masked unless `--reveal`."""
+    for key, value in payload.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if not prefix and key == "notes":
+            continue
+        if isinstance(value, dict) and value:
+            yield from _context_rows(value, path)
+        else:
+            yield path, _time(value) or _show(value)
+
+
+def _time(value: Any) -> str | None:
+    """A payload time (`timeout_at`, `sla_due_at`) as people read it, like the app does."""
+    if not isinstance(value, str) or len(value) < 16 or not value[:4].isdigit() \
+            or value[10:11] not in ("T", " "):
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return _when(when if when.tzinfo else when.replace(tzinfo=UTC), datetime.now(UTC))
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return ", ".join(str(v) for v in value) if value else "—"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _note(note: Any, now: datetime) -> tuple[str, str]:
+    """(author · time, text) of one entry of payload.notes."""
+    if not isinstance(note, dict):
+        return "", _show(note)
+    head = [str(note.get("by") or "someone")]
+    at = note.get("at")
+    if isinstance(at, str):
+        try:
+            head.append(_when(datetime.fromisoformat(at.replace("Z", "+00:00")), now))
+        except ValueError:
+            head.append(at)
+    return " · ".join(head), _show(note.get("text", ""))
+
+
+def print_value(value: dict[str, Any], fmt: str, *, ids: Sequence[str] = (),
+                quiet: Sequence[str] | None = None) -> None:
+    """A small result: json/yaml as it is, `key: value` lines, or (quiet) `ids` or `quiet`."""
+    if fmt == "quiet":
+        lines = quiet if quiet is not None else (ids or [str(v) for v in value.values()])
+        for line in lines:
             print(line)
         return
     if fmt in ("json", "yaml"):
         _dump(value, fmt)
         return
-    console = _console()
+    # plain lines: a count or a bulk summary needs no table (nor Rich's start-up)
     for key, val in value.items():
-        shown = json.dumps(val) if isinstance(val, (list, dict)) else str(val)
-        console.print(Text(f"{key}: ", style="bold") + _inert(shown))
+        if isinstance(val, (list, dict)):
+            val = json.dumps(val, ensure_ascii=False)
+        shown = _neutralise(val, keep_newlines=False) if isinstance(val, str) else val
+        print(f"{key}: {shown}")
 
 
 def _inert_data(data: Any) -> Any:
     """Every string (and key) neutralised: JSON would escape a control character as \\u001b,
     and `jq -r` would turn it back into a raw one on the terminal."""
     if isinstance(data, str):
-        return neutralise(data)
+        return _neutralise(data)
     if isinstance(data, dict):
         return {_inert_data(k): _inert_data(v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         return [_inert_data(v) for v in data]
     return data
+
+
+def _yaml_dumper():
+    """A safe dumper that writes a multi-line string as a literal block (`|`), as written."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+        style = "|" if "\n" in data else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper
 
 
 def _dump(data: Any, fmt: str) -> None:
@@ -103,17 +297,33 @@ def _dump(data: Any, fmt: str) -> None:
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        yaml.safe_dump(data, sys.stdout, sort_keys=False, allow_unicode=True)
+        import yaml
+
+        # width: never fold a long line, so a body reads as it was written
+        yaml.dump(data, sys.stdout, Dumper=_yaml_dumper(), sort_keys=False, allow_unicode=True,
+                  width=2**31 - 1)
 
 
 AUDIT_COLUMNS = ("id", "at", "actor", "origin", "action", "item_id", "result", "detail",
                  "latency_ms")
 OUTBOX_COLUMNS = ("id", "item_id", "url", "attempts", "next_attempt_at", "delivered_at",
                   "last_error")
+# Columns that hold prose or long values: they wrap between words and share the spare width
+# (by these weights); every other column keeps its values whole on one line.
+_WRAPPING = {"detail": 4, "last_error": 4, "url": 2, "actor": 1}
+_NUMERIC = frozenset({"id", "item_id", "attempts", "latency_ms"})
+_HEADERS = {"latency_ms": "LATENCY", "item_id": "ITEM", "next_attempt_at": "NEXT",
+            "delivered_at": "DELIVERED", "last_error": "LAST ERROR"}
+# Left out of the table on a terminal narrower than this (json and yaml keep everything).
+_WIDE_ONLY = {"latency_ms": 110, "origin": 100}
 
 
 def print_records(records: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
-    """Journal or outbox rows: json/yaml as they are, a table of `columns`, or ids."""
+    """Journal, outbox or user rows: json/yaml as they are, a table of `columns`, or ids.
+
+    Long values (a detail, an error, a URL) wrap onto more lines between words, and a word
+    longer than its column folds: nothing is cut off. On a narrow terminal the latency and
+    origin columns give way to them."""
     if fmt == "quiet":
         for record in records:
             print(record["id"])
@@ -121,19 +331,34 @@ def print_records(records: Sequence[dict[str, Any]], fmt: str, columns: Sequence
     if fmt in ("json", "yaml"):
         _dump(list(records), fmt)
         return
+    from rich.table import Table
+
+    console = _console()
+    shown = [c for c in columns if console.width >= _WIDE_ONLY.get(c, 0)]
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in columns:
-        wraps = column in ("detail", "url", "last_error")
-        table.add_column(column.upper(), overflow="fold", no_wrap=not wraps,
-                         ratio=1 if wraps else None)
+    for column in shown:
+        header = _HEADERS.get(column, column.upper())
+        justify = "right" if column in _NUMERIC else "left"
+        if column in _WRAPPING:
+            table.add_column(header, overflow="fold", ratio=_WRAPPING[column], justify=justify)
+        else:
+            table.add_column(header, no_wrap=True, justify=justify)
     for record in records:
-        table.add_row(*(_inert(_cell(record.get(c))) for c in columns))
-    _console().print(table)
+        cells = []
+        for column in shown:
+            text = _cell(column, record.get(column))
+            if column == "actor" and "origin" in columns and "origin" not in shown:
+                text = f"{text} ({record.get('origin')})" if record.get("origin") else text
+            cells.append(_inert(text, keep_newlines=True))
+        table.add_row(*cells)
+    console.print(table)
 
 
-def _cell(value: Any) -> str:
+def _cell(column: str, value: Any) -> str:
     if value is None:
         return ""
+    if column == "latency_ms" and isinstance(value, (int, float)):
+        return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
     if isinstance(value, str) and value[:4].isdigit() and "T" in value:
         try:
             return ago(datetime.fromisoformat(value))

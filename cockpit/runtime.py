@@ -18,20 +18,21 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
-import uvicorn
-from sqlalchemy import Engine
-
-from cockpit.client import CockpitClient
 from cockpit.config import Settings
-from cockpit.domain.demo import demo_items
 from cockpit.domain.roles import Role
-from cockpit.server.app import ServerOptions, create_app
-from cockpit.server.seed import is_empty, seed
 from cockpit.store import open_engine
 from cockpit.store.db import data_dir
 from cockpit.store.users import add_user, get_user, issue_token, principal_for_token
+
+# The server, HTTP, uvicorn and the demo data are imported where they are used: the CLI's
+# local commands need the database and the local account, not a web stack.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from cockpit.client import CockpitClient
+    from cockpit.server.app import ServerOptions
 
 
 class SetupError(RuntimeError):
@@ -74,8 +75,12 @@ def open_local(db_url: str | None, *, seed_demo: bool) -> tuple[Engine, str, str
     except Exception as exc:  # noqa: BLE001 - shown to the user as one line
         raise SetupError(f"cannot open database {db_url or 'default'}: {exc}") from exc
     user_id, token = local_identity(engine)
-    if seed_demo and is_empty(engine):
-        seed(engine, demo_items(datetime.now(UTC), user_id), datetime.now(UTC))
+    if seed_demo:
+        from cockpit.domain.demo import demo_items
+        from cockpit.server.seed import is_empty, seed
+
+        if is_empty(engine):
+            seed(engine, demo_items(datetime.now(UTC), user_id), datetime.now(UTC))
     return engine, user_id, token
 
 
@@ -83,6 +88,11 @@ def open_local(db_url: str | None, *, seed_demo: bool) -> tuple[Engine, str, str
 async def in_process_client(engine: Engine, token: str, origin: str,
                             options: ServerOptions | None = None) -> AsyncIterator[CockpitClient]:
     """A client wired straight to an in-process server: the CLI's local mode, no sockets."""
+    import httpx
+
+    from cockpit.client import CockpitClient
+    from cockpit.server.app import create_app
+
     app = create_app(options, engine=engine)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -101,6 +111,10 @@ class EmbeddedServer:
     port: int = 0  # 0: any free port
 
     def start(self) -> str:
+        import uvicorn
+
+        from cockpit.server.app import create_app
+
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
@@ -129,6 +143,8 @@ def app_connection(settings: Settings) -> tuple[str, str, EmbeddedServer | None]
         if not settings.token:
             raise SetupError("--server needs --token (or COCKPIT_TOKEN, or token in the config)")
         return settings.server, settings.token, None
+    from cockpit.server.app import ServerOptions
+
     engine, _user, token = open_local(settings.db, seed_demo=True)
     server = EmbeddedServer(engine, options=ServerOptions(webhook_secret=settings.webhook_secret))
     return server.start(), token, server
@@ -139,6 +155,10 @@ def serve(settings: Settings, host: str, port: int) -> None:
     if not settings.webhook_secret:
         print("cockpit: COCKPIT_WEBHOOK_SECRET is not set: outbound webhooks go out unsigned",
               file=sys.stderr)
+    import uvicorn
+
+    from cockpit.server.app import ServerOptions, create_app
+
     options = ServerOptions(db_url=settings.db, webhook_secret=settings.webhook_secret)
     uvicorn.run(create_app(options), host=host, port=port,
                 log_level="info", ws_ping_interval=20)

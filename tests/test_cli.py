@@ -136,10 +136,12 @@ def test_serve_answers_the_api_and_the_remote_cli(tmp_path, capsys, db):
         server.wait(timeout=10)
 
 
-def test_json_is_always_an_array_and_names_are_checked(capsys, db):
+def test_get_prints_one_object_and_names_are_checked(capsys, db):
     run(capsys, "demo", "--db", db)
     code, out, _ = run(capsys, "inbox", "get", "1", "--db", db, "--format", "json")
-    assert code == 0 and [i["id"] for i in json.loads(out)] == [1]
+    assert code == 0 and json.loads(out)["id"] == 1
+    code, out, _ = run(capsys, "inbox", "get", "1", "--db", db, "--format", "yaml")
+    assert code == 0 and yaml.safe_load(out)["id"] == 1
     with pytest.raises(SystemExit):
         main(["users", "add", "", "--role", "member", "--db", db])
     with pytest.raises(SystemExit):
@@ -181,7 +183,7 @@ def test_json_and_yaml_never_carry_a_control_character_even_once_decoded(capsys,
     item_id = _raw_row(db, title=hostile, body_md=hostile, payload={hostile: hostile})
     code, out, _ = run(capsys, "inbox", "get", str(item_id), "--db", db, "--format", fmt)
     assert code == 0
-    decoded = json.loads(out)[0] if fmt == "json" else yaml.safe_load(out)[0]
+    decoded = json.loads(out) if fmt == "json" else yaml.safe_load(out)
     # what `jq -r` would print: the decoded strings
     shown = json.dumps(decoded, ensure_ascii=False)
     for raw in (out, shown, decoded["title"], *decoded["payload"]):
@@ -193,8 +195,8 @@ def test_get_masks_credentials_unless_revealed(capsys, db):
     run(capsys, "demo", "--db", db, "--items", "5")
     item_id = _raw_row(db, payload={"db_password": "correct-horse-battery-9"})
     _, out, _ = run(capsys, "inbox", "get", str(item_id), "--db", db, "--format", "json")
-    assert json.loads(out)[0]["payload"]["db_password"] == "••••••••"
+    assert json.loads(out)["payload"]["db_password"] == "••••••••"
     assert "correct-horse" not in out
     _, out, _ = run(capsys, "inbox", "get", str(item_id), "--db", db, "--format", "json",
                     "--reveal")
-    assert json.loads(out)[0]["payload"]["db_password"] == "correct-horse-battery-9"
+    assert json.loads(out)["payload"]["db_password"] == "correct-horse-battery-9"

@@ -6,13 +6,21 @@ import hashlib
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from cockpit.domain.roles import Principal
 from cockpit.store.tables import tokens, users
 
 
 class UserExists(ValueError):
+    pass
+
+
+class UnknownUser(ValueError):
+    pass
+
+
+class UserNotActive(ValueError):
     pass
 
 
@@ -53,3 +61,28 @@ def list_users(conn: Connection) -> list[dict[str, str]]:
     """Every user: id, role and status (active, pending, revoked), by id."""
     query = select(users.c.id, users.c.role, users.c.status).order_by(users.c.id)
     return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _status(conn: Connection, user_id: str) -> str:
+    status = conn.execute(select(users.c.status).where(users.c.id == user_id)).scalar()
+    if status is None:
+        raise UnknownUser(f"no user {user_id!r}")
+    return status
+
+
+def revoke_user(conn: Connection, user_id: str) -> int:
+    """Disable `user_id` (status `revoked`) and delete its tokens; answers how many went.
+    Revoking a revoked user again is harmless."""
+    _status(conn, user_id)
+    conn.execute(update(users).where(users.c.id == user_id).values(status="revoked"))
+    return conn.execute(delete(tokens).where(tokens.c.user_id == user_id)).rowcount
+
+
+def rotate_token(conn: Connection, user_id: str) -> tuple[str, int]:
+    """Delete every token of `user_id` and issue a new one: (new token, how many went).
+    Only an active user gets one: a revoked or pending account's token would not work."""
+    status = _status(conn, user_id)
+    if status != "active":
+        raise UserNotActive(f"user {user_id!r} is {status}: a token for it would not work")
+    gone = conn.execute(delete(tokens).where(tokens.c.user_id == user_id)).rowcount
+    return issue_token(conn, user_id), gone

@@ -1,10 +1,10 @@
-"""Regenerate the README screenshots in screenshots/ from a throwaway demo server.
+"""`cockpit screenshots`: regenerate the README screenshots from a throwaway demo server.
 
-    .venv/bin/python scripts/screenshots.py [--out screenshots] [--theme cockpit-dark]
+    .venv/bin/cockpit screenshots [--out screenshots] [--theme cockpit-dark] [--only help.svg]
 
 Runs the app at 120x36 against an embedded server on a temporary SQLite database seeded with
-the demo inbox. COCKPIT_DATA_DIR points at a temporary folder, so the real user data (and its
-local token) is never touched.
+the demo inbox. COCKPIT_DATA_DIR points at a temporary folder while it runs, so the real user
+data (and its local token) is never touched.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from cockpit.cli.errors import UsageError
+from cockpit.config import Settings
+
 SIZE = (120, 36)
-ROOT = Path(__file__).resolve().parent.parent
 
 
 async def _settle(pilot: Any) -> None:
@@ -84,28 +85,30 @@ SHOTS: dict[str, Callable[[Any], Awaitable[None]]] = {
 }
 
 
-async def shoot(url: str, token: str, user: str, out: Path, theme: str) -> None:
-    from cockpit.config import Settings
+async def shoot(url: str, token: str, user: str, out: Path, theme: str,
+                names: list[str]) -> None:
     from cockpit.tui import create_app
 
-    for name, drive in SHOTS.items():
+    for name in names:
         app = create_app(Settings(theme=theme, group_by="kind"), url, token, user=user,
                          keymap={})
         app.animation_level = "none"
         async with app.run_test(size=SIZE) as pilot:
             await _settle(pilot)
-            await drive(pilot)
+            await SHOTS[name](pilot)
             app.save_screenshot(name, str(out))
         print(f"wrote {out / name}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
-    parser.add_argument("--theme", default="cockpit-dark")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-
+def cmd_screenshots(args: argparse.Namespace, _settings: Settings) -> int:
+    names = args.only or list(SHOTS)
+    unknown = [n for n in names if n not in SHOTS]
+    if unknown:
+        raise UsageError(f"no screenshot named {', '.join(unknown)}; "
+                         f"they are {', '.join(SHOTS)}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    saved = {k: os.environ.get(k) for k in ("COCKPIT_DATA_DIR", "COCKPIT_USER", "NO_COLOR")}
     with tempfile.TemporaryDirectory(prefix="cockpit-shots-") as tmp:
         os.environ["COCKPIT_DATA_DIR"] = str(Path(tmp) / "data")
         os.environ.setdefault("COCKPIT_USER", "alex")
@@ -116,12 +119,13 @@ def main(argv: list[str] | None = None) -> int:
         server = EmbeddedServer(engine)
         url = server.start()
         try:
-            asyncio.run(shoot(url, token, user, args.out, args.theme))
+            asyncio.run(shoot(url, token, user, out, args.shot_theme, names))
         finally:
             server.stop()
             engine.dispose()
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

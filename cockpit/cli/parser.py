@@ -1,0 +1,250 @@
+"""The command line: every command, option and check that argparse can do by itself.
+
+Building the parser imports nothing heavy (no Rich, PyYAML, SQLAlchemy, HTTP or server), so
+`cockpit --help`, `--version` and shell completion start in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Any
+
+from cockpit.domain.roles import Role
+from cockpit.output import FORMATS
+
+# Friendly shortcuts for `cockpit inbox act ID ACTION`.
+ALIASES = ("approve", "deny", "reject", "retry", "cancel", "dismiss", "restore", "close")
+# What `inbox list --state` takes (as `GET /inbox?state=` does).
+STATES = ("active", "unread", "read", "resolved", "archived", "all")
+# The kinds DESIGN.md names; `--kind` takes any other a producer used too.
+KINDS = ("waitpoint", "escalation", "failed_run", "message", "ticket")
+SHELLS = ("bash", "zsh", "fish")
+MAX_ID = 2**63 - 1  # ids are 64-bit on every engine
+USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}")
+
+
+def _count(raw: str) -> int:
+    """A whole number, zero or more (`demo --items`)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, zero or more: {raw!r}")
+    return value
+
+
+def _positive(raw: str) -> int:
+    """A whole number, one or more (`--limit`)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number, one or more: {raw!r}")
+    return value
+
+
+def _item_id(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"not an item id (a whole number from 1): {raw!r}")
+    return value
+
+
+def _user_name(raw: str) -> str:
+    if not USER_NAME.fullmatch(raw):
+        raise argparse.ArgumentTypeError(
+            f"{raw!r}: 1-200 letters, digits and . _ - : @, starting with a letter or digit")
+    return raw
+
+
+class _Version(argparse.Action):
+    """`--version`, read from the installed package only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the version and exit", **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("cockpit")
+        except PackageNotFoundError:
+            number = "unknown (not installed)"
+        print(f"cockpit {number}")
+        parser.exit()
+
+
+def _complete_kinds(**_kwargs: Any) -> tuple[str, ...]:
+    return KINDS
+
+
+# -- parser -----------------------------------------------------------------------------------
+
+def _connection_options() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    group = shared.add_argument_group("connection")
+    group.add_argument("--server", default=argparse.SUPPRESS, help="Cockpit server URL")
+    group.add_argument("--token", default=argparse.SUPPRESS, help="bearer token for --server")
+    group.add_argument("--db", default=argparse.SUPPRESS,
+                       help="database URL when working locally (default: COCKPIT_DB or SQLite)")
+    return shared
+
+
+def _db_option() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--db", default=argparse.SUPPRESS,
+                        help="database URL (default: COCKPIT_DB or the local SQLite database)")
+    return shared
+
+
+def _format_option(quiet: str = "ids only, one a line") -> argparse.ArgumentParser:
+    fmt = argparse.ArgumentParser(add_help=False)
+    fmt.add_argument("--format", choices=FORMATS, default="table",
+                     help=f"table for people; json or yaml for scripts; quiet: {quiet}")
+    return fmt
+
+
+EXIT_CODES = """\
+exit status: 0 done; 1 an error, or nothing matched what was asked (an id not found, an
+unknown --kind); 2 a mistake on the command line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    conn, db, fmt = _connection_options(), _db_option(), _format_option()
+    raw = argparse.RawDescriptionHelpFormatter
+
+    parser = argparse.ArgumentParser(
+        prog="cockpit", parents=[conn], formatter_class=raw,
+        description="A keyboard-first terminal cockpit for triaging a team's inbox.",
+        epilog="With no command, opens the app (on an embedded server unless --server is "
+               "given).\n" + EXIT_CODES)
+    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--theme", default=None, help="app theme (see themes/)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", parents=[db], help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    users_parser = sub.add_parser(
+        "users", help="manage users and their tokens (on the database directly)",
+        description="Users and their tokens, on the database directly (--db or COCKPIT_DB).")
+    users = users_parser.add_subparsers(dest="users_command", metavar="COMMAND")
+    add = users.add_parser("add", parents=[db], help="add a user and print its token last")
+    add.add_argument("name", type=_user_name)
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    users.add_parser("list", parents=[db, _format_option("user ids, one a line")],
+                     help="every user: id, role and status")
+    revoke = users.add_parser("revoke", parents=[db],
+                              help="disable a user and delete every token it has")
+    revoke.add_argument("name", type=_user_name)
+    rotate = users.add_parser("rotate", parents=[db],
+                              help="delete a user's tokens and print a new one last")
+    rotate.add_argument("name", type=_user_name)
+
+    demo = sub.add_parser("demo", parents=[conn], help="seed demo data",
+                          description="Seed the demo inbox: into the local database, or "
+                                      "through the API of --server (each item a POST; needs "
+                                      "a service, admin or owner token). Running it again "
+                                      "adds only what is missing.")
+    demo.add_argument("--items", type=_count, default=None, metavar="N",
+                      help="also add N synthetic items (large inboxes)")
+
+    inbox_parser = sub.add_parser("inbox", help="list and change items",
+                                  description="List, show and change inbox items.",
+                                  formatter_class=raw, epilog=EXIT_CODES)
+    inbox = inbox_parser.add_subparsers(dest="inbox_command", metavar="COMMAND")
+    lst = inbox.add_parser("list", parents=[conn, fmt], help="list items, newest first")
+    lst.add_argument("--state", default="active", choices=STATES,
+                     help="active (unread and read, the default), unread, read, resolved, "
+                          "archived, or all")
+    lst.add_argument("--kind", help="only items of this kind (waitpoint, escalation, "
+                                    "failed_run, message, ticket, or a producer's own)"
+                     ).completer = _complete_kinds
+    lst.add_argument("--q", help="search title, body and sender")
+    lst.add_argument("--limit", type=_positive, default=50,
+                     help="at most this many, one or more (default 50; pages are fetched "
+                          "as needed)")
+    get = inbox.add_parser(
+        "get", parents=[conn, fmt], help="show one item whole",
+        description="Show one item: its state, sender, times, body, context, notes and the "
+                    "actions you may run. json and yaml print one object.")
+    get.add_argument("id", type=_item_id)
+    get.add_argument("--reveal", action="store_true",
+                     help="show credentials in the payload unmasked (managers and above; "
+                          "journalled)")
+    for name, text in (("read", "mark read"), ("unread", "mark unread"), ("archive", "archive")):
+        p = inbox.add_parser(name, parents=[conn, fmt], help=text)
+        p.add_argument("ids", type=_item_id, nargs="+", metavar="ID")
+    resolve = inbox.add_parser("resolve", parents=[conn, fmt], help="resolve an item")
+    resolve.add_argument("id", type=_item_id)
+    resolve.add_argument("--action", default=None, help="resolved_action to record")
+    inbox.add_parser("count", parents=[conn, _format_option("the unread count alone")],
+                     help="unread and active counts",
+                     description="How many items are unread, and how many are active (unread "
+                                 "and read). --format quiet prints the unread count alone, "
+                                 "for a prompt or a status bar.")
+    bulk = inbox.add_parser("bulk", parents=[conn, fmt],
+                            help="one bulk operation; ids as arguments or '-' for stdin",
+                            description="One bulk operation over many ids (more than 10,000 "
+                                        "go in several requests). Decision and blocking items "
+                                        "are skipped by the server, with the reason.")
+    bulk.add_argument("op", choices=["read", "unread", "resolve", "archive", "restore"])
+    bulk.add_argument("ids", nargs="+", metavar="ID")
+    act = inbox.add_parser("act", parents=[conn, fmt], help="run any action on an item")
+    act.add_argument("id", type=_item_id)
+    act.add_argument("action")
+    act.add_argument("--param", action="append", default=[], metavar="K=V",
+                     help="an action parameter (repeatable); V is JSON when it parses as JSON")
+    for alias in ALIASES:
+        short = sub.add_parser(alias, parents=[conn, fmt],
+                               help=f"{alias} an item (inbox act ID {alias})")
+        short.add_argument("id", type=_item_id)
+        short.add_argument("--param", action="append", default=[], metavar="K=V")
+
+    audit = sub.add_parser("audit", parents=[conn, fmt], help="the audit journal: who did what")
+    audit.add_argument("--item-id", type=_item_id)
+    audit.add_argument("--actor")
+    audit.add_argument("--origin", choices=["tui", "cli", "api", "bulk", "system"])
+    audit.add_argument("--action")
+    audit.add_argument("--limit", type=_positive, default=50)
+
+    out = sub.add_parser("outbox", parents=[conn, fmt], help="outbound webhooks and their state")
+    out.add_argument("--all", action="store_true", help="include delivered ones")
+
+    completion = sub.add_parser(
+        "completion", help="print the shell completion script (bash, zsh or fish)",
+        formatter_class=raw,
+        description="Print the completion script for a shell (made by argcomplete).",
+        epilog='bash, zsh:  eval "$(cockpit completion bash)"   (or zsh)\n'
+               "fish:       cockpit completion fish | source")
+    completion.add_argument("shell", choices=SHELLS)
+
+    shots = sub.add_parser("screenshots", help="regenerate the README screenshots",
+                           description="Draw the README screenshots from a throwaway demo "
+                                       "server on a temporary database (your data is never "
+                                       "touched).")
+    shots.add_argument("--out", default="screenshots", help="folder to write the SVGs to")
+    shots.add_argument("--theme", dest="shot_theme", default="cockpit-dark")
+    shots.add_argument("--only", action="append", default=None, metavar="NAME",
+                       help="only this screenshot (repeatable), e.g. help.svg")
+
+    parser.set_defaults(_helps={"inbox": inbox_parser, "users": users_parser})
+    return parser
+
+
+def print_help_of(args: argparse.Namespace) -> bool:
+    """For `cockpit inbox` and `cockpit users` alone: print that command's help; True if so."""
+    group = getattr(args, "_helps", {}).get(args.command)
+    if group is None or getattr(args, f"{args.command}_command", None) is not None:
+        return False
+    group.print_help(sys.stdout)
+    return True

@@ -1,0 +1,36 @@
+"""`cockpit` (the app), `cockpit serve` and `cockpit completion SHELL`."""
+
+from __future__ import annotations
+
+import argparse
+
+from cockpit.config import Settings
+
+
+def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    from cockpit.runtime import app_connection
+    from cockpit.tui import create_app
+
+    url, token, embedded = app_connection(settings)
+    try:
+        create_app(settings, url, token).run()
+    finally:
+        if embedded:
+            embedded.stop()
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from cockpit.runtime import serve
+
+    serve(settings, args.host, args.port)
+    return 0
+
+
+def cmd_completion(args: argparse.Namespace, _settings: Settings) -> int:
+    """The completion script argcomplete writes for `shell`; the shell then asks `cockpit`
+    itself for candidates (with `_ARGCOMPLETE` set), so it never goes stale."""
+    import argcomplete
+
+    print(argcomplete.shellcode(["cockpit"], shell=args.shell), end="")
+    return 0
