@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request, WebSocket, status
+from typing import Annotated
+
+from fastapi import HTTPException, Request, Security, WebSocket, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from cockpit.domain.roles import Principal
@@ -10,6 +13,18 @@ from cockpit.store.users import principal_for_token
 
 # What a client may say it is; `bulk` and `system` are written by the server itself.
 CLIENT_ORIGINS = frozenset({"tui", "cli", "api"})
+
+UNAUTHORIZED = "missing or invalid bearer token (Authorization: Bearer <token>)"
+
+# Declares the scheme in the OpenAPI schema (components.securitySchemes, each route's
+# `security`). auto_error=False: a missing or non-Bearer header comes back as None and
+# `current_user` answers our own 401, the same as for an unknown token.
+bearer_scheme = HTTPBearer(
+    scheme_name="bearer",
+    description="A token from `cockpit users add NAME --role ROLE`, sent as "
+                "`Authorization: Bearer <token>`.",
+    auto_error=False,
+)
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -31,14 +46,15 @@ async def authenticate(conn: Request | WebSocket) -> Principal | None:
     return await run_in_threadpool(_lookup, conn.app.state.engine, token)
 
 
-async def current_user(request: Request) -> Principal:
-    user = await authenticate(request)
+async def current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+) -> Principal:
+    token = credentials.credentials.strip() if credentials is not None else ""
+    user = await run_in_threadpool(_lookup, request.app.state.engine, token) if token else None
     if user is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing or invalid bearer token (Authorization: Bearer <token>)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNAUTHORIZED,
+                            headers={"WWW-Authenticate": "Bearer"})
     return user
 
 

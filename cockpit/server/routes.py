@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.domain.models import (
@@ -14,15 +16,18 @@ from cockpit.domain.models import (
     Item,
     ItemIn,
     Page,
+    Receipt,
     State,
     StateFilter,
 )
 from cockpit.domain.roles import Principal
 from cockpit.server.auth import current_user, request_origin
-from cockpit.server.errors import BadRequest
+from cockpit.server.errors import BadRequest, error_responses
 from cockpit.server.inbox import Inbox
 
-router = APIRouter(prefix="/api/v1")
+# Every route needs a bearer token (the security scheme comes with `current_user`), so every
+# route can answer 401; each also declares the other 4xx it can answer, with their bodies.
+router = APIRouter(prefix="/api/v1", responses=error_responses(401))
 
 MAX_ID = 2**63 - 1  # ids are 64-bit on every engine
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
@@ -58,11 +63,69 @@ class BulkBody(BaseModel):
 
 
 class Dropped(BaseModel):
-    dropped: bool = True
+    dropped: Literal[True] = True
     reason: str
 
 
-@router.get("/inbox", response_model=Page, tags=["inbox"])
+class Me(BaseModel):
+    id: str
+    role: str
+
+
+class Counts(BaseModel):
+    unread: int
+    active: int
+
+
+class ActionResult(BaseModel):
+    ok: Literal[True] = True
+    item: Item
+
+
+class AuditRecord(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    at: datetime
+    actor: str
+    origin: str
+    action: str
+    item_id: int | None
+    params: dict[str, Any]
+    result: str
+    detail: str | None
+    latency_ms: float | None
+
+
+class AuditPage(BaseModel):
+    records: list[AuditRecord]
+
+
+class Delivery(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: int
+    item_id: int | None
+    url: str
+    body: Any = Field(description="The JSON document sent (and signed), as sent")
+    attempts: int
+    next_attempt_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+
+
+class Deliveries(BaseModel):
+    deliveries: list[Delivery]
+
+
+class Pipeline(BaseModel):
+    slug: str
+    name: str
+
+
+@router.get("/inbox", response_model=Page, tags=["inbox"],
+            responses=error_responses(400, 422))
 def list_inbox(
     user: User,
     service: Service,
@@ -80,51 +143,65 @@ def list_inbox(
     return service.list(user, state=state, kind=kind, q=q, limit=limit, cursor=cursor)
 
 
-@router.get("/me", tags=["users"])
-def who_am_i(user: User) -> dict[str, str]:
-    return {"id": user.id, "role": user.role}
+@router.get("/me", response_model=Me, tags=["users"])
+def who_am_i(user: User) -> Me:
+    return Me(id=user.id, role=user.role)
 
 
-@router.get("/inbox/count", tags=["inbox"])
-def count_inbox(user: User, service: Service) -> dict[str, int]:
-    return service.count(user)
+@router.get("/inbox/count", response_model=Counts, tags=["inbox"])
+def count_inbox(user: User, service: Service) -> Counts:
+    return Counts(**service.count(user))
 
 
-@router.get("/inbox/{item_id}", response_model=Item, tags=["inbox"])
-def get_item(item_id: ItemId, user: User, service: Service) -> Item:
-    return service.get(user, item_id)
+@router.get("/inbox/{item_id}", response_model=Item, tags=["inbox"],
+            responses=error_responses(403, 404, 422))
+def get_item(item_id: ItemId, user: User, service: Service, request: Request,
+             reveal: bool = False) -> Item:
+    """One item. Payload values under credential-looking keys are masked unless `reveal`
+    (managers and above; each reveal is journalled)."""
+    return service.get(user, item_id, reveal=reveal, origin=request_origin(request))
 
 
-@router.patch("/inbox/{item_id}", response_model=Item, tags=["inbox"])
+@router.patch("/inbox/{item_id}", response_model=Item, tags=["inbox"],
+              responses=error_responses(400, 403, 404, 409, 413, 422))
 def patch_item(item_id: ItemId, body: PatchBody, user: User, service: Service,
                request: Request) -> Item:
     return service.patch(user, item_id, body.state, body.resolved_action,
                          origin=request_origin(request))
 
 
-@router.post("/inbox/bulk", response_model=BulkResult, tags=["inbox"])
+@router.post("/inbox/bulk", response_model=BulkResult, tags=["inbox"],
+             responses=error_responses(403, 413, 422))
 def bulk(body: BulkBody, user: User, service: Service, request: Request) -> BulkResult:
     return service.bulk(user, body.ids, body.op, origin=request_origin(request))
 
 
-@router.post("/inbox/items", response_model=Item | Dropped, status_code=201, tags=["inbox"])
+@router.post("/inbox/items", response_model=Item | Receipt, status_code=201, tags=["inbox"],
+             response_description="Stored as a new item",
+             responses={200: {"model": Item | Receipt,
+                              "description": "Deduplicated (first write wins) or upserted"},
+                        202: {"model": Dropped, "description": "Not worth storing; dropped"},
+                        **error_responses(400, 403, 413, 422)})
 def ingest(body: ItemIn, user: User, service: Service, response: Response) -> Any:
-    """Store one item. 201 when new, 200 when deduplicated or upserted, 202 when dropped."""
+    """Store one item. 201 when new, 200 when deduplicated or upserted, 202 when dropped.
+
+    The answer is the stored item when the caller may see it, else only a receipt."""
     item, outcome = service.ingest(user, body)
     if item is None:
-        response.status_code = status.HTTP_202_ACCEPTED
-        return Dropped(reason="an outage advisory with nothing else in it is not stored")
+        dropped = Dropped(reason="an outage advisory with nothing else in it is not stored")
+        return JSONResponse(dropped.model_dump(), status_code=status.HTTP_202_ACCEPTED)
     if outcome != "created":
         response.status_code = status.HTTP_200_OK
     return item
 
 
-@router.post("/inbox/{item_id}/actions/{name}", tags=["actions"])
+@router.post("/inbox/{item_id}/actions/{name}", response_model=ActionResult, tags=["actions"],
+             responses=error_responses(400, 403, 404, 409, 413, 422))
 def run_action(item_id: ItemId, name: Annotated[str, Path(max_length=64, pattern=NO_NUL)],
                user: User, service: Service, request: Request,
-               params: Annotated[dict[str, Any] | None, Body()] = None) -> dict[str, Any]:
+               params: Annotated[dict[str, Any] | None, Body()] = None) -> ActionResult:
     item = service.act(user, item_id, name, params or {}, origin=request_origin(request))
-    return {"ok": True, "item": item}
+    return ActionResult(item=item)
 
 
 class PipelineBody(BaseModel):
@@ -134,7 +211,8 @@ class PipelineBody(BaseModel):
     name: str | None = Field(default=None, max_length=200)
 
 
-@router.get("/audit", tags=["audit"])
+@router.get("/audit", response_model=AuditPage, tags=["audit"],
+            responses=error_responses(422))
 def audit_journal(
     user: User,
     service: Service,
@@ -143,19 +221,21 @@ def audit_journal(
     origin: Annotated[str | None, _text(16)] = None,
     action: Annotated[str | None, _text(64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-) -> dict[str, Any]:
+) -> AuditPage:
     """Who did what, from where: newest first, only about items this caller may see."""
-    return {"records": service.audit(user, item_id=item_id, actor=actor, origin=origin,
-                                     action=action, limit=limit)}
+    return AuditPage(records=service.audit(user, item_id=item_id, actor=actor, origin=origin,
+                                           action=action, limit=limit))
 
 
-@router.get("/outbox", tags=["outbox"])
-def outbox_rows(user: User, service: Service, all: bool = False) -> dict[str, Any]:  # noqa: A002
+@router.get("/outbox", response_model=Deliveries, tags=["outbox"],
+            responses=error_responses(403, 422))
+def outbox_rows(user: User, service: Service, all: bool = False) -> Deliveries:  # noqa: A002
     """Outbound webhooks waiting for delivery (or every one with `all=true`); admins only."""
-    return {"deliveries": service.outbox(user, include_delivered=all)}
+    return Deliveries(deliveries=service.outbox(user, include_delivered=all))
 
 
-@router.post("/pipelines", status_code=201, tags=["pipelines"])
-def register_pipeline(body: PipelineBody, user: User, service: Service) -> dict[str, str]:
+@router.post("/pipelines", response_model=Pipeline, status_code=201, tags=["pipelines"],
+             responses=error_responses(403, 413, 422))
+def register_pipeline(body: PipelineBody, user: User, service: Service) -> Pipeline:
     """Make a pipeline known, so failed runs of it can be retried."""
-    return service.register_pipeline(user, body.slug, body.name or body.slug)
+    return Pipeline(**service.register_pipeline(user, body.slug, body.name or body.slug))
