@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cockpit.domain.models import Kind, State
+from cockpit.domain.models import ARCHIVED, Kind, State
 from cockpit.domain.roles import ROLE_RANK, Role
 from cockpit.domain.rules import is_decision, is_final
 
@@ -17,8 +17,11 @@ _ACTIVE_ACTIONS: dict[str, tuple[str, ...]] = {
     Kind.ESCALATION: ("approve", "reject"),
     Kind.FAILED_RUN: ("retry", "cancel", "archive"),
     Kind.MESSAGE: ("open", "dismiss", "archive"),
-    Kind.TICKET: ("note", "assign", "tag", "untag", "close", "archive"),
+    Kind.TICKET: ("reply", "note", "assign", "transfer", "priority", "tag", "untag", "close",
+                  "archive"),
 }
+# What the customer channel (a service account) reports on a ticket, in any state.
+_SERVICE_TICKET_ACTIONS = ("customer_message", "csat")
 _ADVISORY_ACTIONS = ("dismiss", "archive")
 _GENERIC_ACTIONS = ("archive",)
 
@@ -29,11 +32,17 @@ def available_actions(row: Mapping[str, Any], user_id: str, role: str,
 
     `approved_by` names who already approved a four-eyes waitpoint: they cannot approve again.
     """
+    kind, payload = row["kind"], row.get("payload") or {}
+    if role == Role.SERVICE:
+        return list(_SERVICE_TICKET_ACTIONS) if kind == Kind.TICKET else []
     if ROLE_RANK.get(role, 0) < ROLE_RANK[Role.MEMBER]:
         return []
-    kind, payload = row["kind"], row.get("payload") or {}
     if row["state"] == State.RESOLVED:
-        return [] if is_final(kind, payload, row.get("resolved_action")) else ["restore"]
+        if is_final(kind, payload, row.get("resolved_action")):
+            return []
+        if kind == Kind.TICKET and row.get("resolved_action") != ARCHIVED:
+            return ["reopen", "note"]  # a closed ticket: reopened, or noted on
+        return ["restore"]
     if kind == Kind.ESCALATION and not is_decision(kind, payload):
         actions = list(_ADVISORY_ACTIONS)
     else:

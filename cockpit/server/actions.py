@@ -20,7 +20,6 @@ from cockpit.domain.actions import available_actions, callback_url
 from cockpit.domain.models import ARCHIVED, Kind, State
 from cockpit.domain.roles import Principal, Role
 from cockpit.domain.rules import resolution, transition
-from cockpit.domain.sanitize import neutralise
 from cockpit.server import outbox, sources
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound
 from cockpit.store import events, inbox
@@ -237,56 +236,6 @@ def _cancel(ctx: ActionContext) -> Outcome:
     return Outcome(resolved(ctx, "cancelled"))
 
 
-# -- tickets ---------------------------------------------------------------------------------
-
-@handles("close", Kind.TICKET)
-def _close(ctx: ActionContext) -> Outcome:
-    return Outcome(resolved(ctx, "closed"))
-
-
-@handles("note", Kind.TICKET)
-def _note(ctx: ActionContext) -> Outcome:
-    text = ctx.params.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise BadRequest("text: a note needs some text")
-    notes = [*(ctx.row.get("payload") or {}).get("notes", []),
-             {"by": ctx.user.id, "at": ctx.now.isoformat(), "text": text.strip()[:5000]}]
-    return Outcome({"payload": {**(ctx.row.get("payload") or {}), "notes": notes},
-                    "updated_at": ctx.now})
-
-
-@handles("assign", Kind.TICKET)
-def _assign(ctx: ActionContext) -> Outcome:
-    who = ctx.params.get("assignee_id", ctx.user.id)
-    if who is not None and (not isinstance(who, str) or not who or len(who) > 200):
-        raise BadRequest("assignee_id: the id of the user to assign, or null to unassign")
-    return Outcome({"assignee_id": who, "updated_at": ctx.now})
-
-
-def _tags_param(ctx: ActionContext) -> list[str]:
-    tags = ctx.params.get("tags")
-    if isinstance(tags, str):
-        tags = [t for t in (t.strip() for t in tags.split(",")) if t]
-    if not isinstance(tags, list) or not tags or len(tags) > 50 or not all(
-            isinstance(t, str) and 0 < len(t.strip()) <= 64 for t in tags):
-        raise BadRequest("tags: a list of 1 to 50 tags, each 1 to 64 characters")
-    return [neutralise(t, keep_newlines=False).strip() for t in tags]
-
-
-@handles("tag", Kind.TICKET)
-def _tag(ctx: ActionContext) -> Outcome:
-    """People's tags: a producer's upsert keeps them (only its own tags are its to replace)."""
-    tags = list(dict.fromkeys([*(ctx.row.get("tags") or []), *_tags_param(ctx)]))
-    return Outcome({"tags": tags, "updated_at": ctx.now})
-
-
-@handles("untag", Kind.TICKET)
-def _untag(ctx: ActionContext) -> Outcome:
-    gone = set(_tags_param(ctx))
-    return Outcome({"tags": [t for t in ctx.row.get("tags") or [] if t not in gone],
-                    "updated_at": ctx.now})
-
-
 # -- the executor ----------------------------------------------------------------------------
 
 def approvals_of(row: dict[str, Any]) -> tuple[str, ...]:
@@ -324,3 +273,6 @@ def run_action(conn: Connection, user: Principal, item_id: int, name: str,
         outbox.enqueue(conn, row, name, user.id, params, now)
     return row, outcome
 
+
+# The support desk's actions on tickets register themselves with the executor.
+from cockpit.server import tickets  # noqa: E402,F401

@@ -52,7 +52,7 @@ from cockpit.server import journal, outbox, sources
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
 from cockpit.server.ingest import Dropped, one_line, prepare_row
-from cockpit.store import events, in_transaction, inbox
+from cockpit.store import events, in_transaction, inbox, timeline
 from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
 
@@ -184,7 +184,27 @@ class Inbox:
                                item_id=item_id)
         return self.to_item(row, user, reveal=reveal)
 
+    def timeline(self, user: Principal, item_id: int) -> list[dict[str, Any]]:
+        """A ticket's conversation and history, oldest first: its first customer message (the
+        item's body), then every entry. Internal notes are for people only: a service
+        account (the customer channel) never reads one."""
+        with self.engine.connect() as conn:
+            row = inbox.get_row(conn, item_id, user)
+            if row is None:
+                raise NotFound(f"item {item_id} not found")
+            entries = timeline.entries(conn, item_id, internal=user.role != Role.SERVICE)
+        customer = (row.get("payload") or {}).get("customer")
+        first = {"id": 0, "type": "customer_message", "body_md": row["body_md"],
+                 "author": (customer.get("name") if isinstance(customer, dict) else None)
+                 or row["sender_name"], "at": row["created_at"], "internal": False, "data": {}}
+        keep = ("id", "type", "author", "body_md", "at", "internal", "data")
+        return [first] + [{k: e[k] for k in keep} for e in entries]
+
     def audit(self, user: Principal, **filters: Any) -> list[dict[str, Any]]:
+        # The journal holds people's notes and parameters: a producer (the customer channel)
+        # reads none of it.
+        if user.role == Role.SERVICE:
+            raise Forbidden("service accounts do not read the journal")
         with self.engine.connect() as conn:
             return journal.query(conn, user, **filters)
 

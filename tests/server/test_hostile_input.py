@@ -86,9 +86,10 @@ def test_a_decided_outcome_cannot_be_overwritten_or_reopened(as_user):
 def test_action_params_are_neutralised_before_they_are_stored(as_user):
     ticket = as_user("svc").ingest(kind="ticket")["id"]
     mel = as_user("mel")
-    noted = mel.post(f"/inbox/{ticket}/actions/note",
-                     json={"text": "hi\x00 \x1b]8;;http://evil\x07click\u202e"}).json()["item"]
-    text = noted["payload"]["notes"][0]["text"]
+    mel.post(f"/inbox/{ticket}/actions/note",
+             json={"body_md": "hi\x00 \x1b]8;;http://evil\x07click\u202e"})
+    text = [e for e in mel.get(f"/inbox/{ticket}/timeline").json() if e["type"] == "note"][0][
+        "body_md"]
     assert not any(ch in text for ch in "\x00\x1b\x07\u202e") and "click" in text
 
 

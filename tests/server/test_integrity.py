@@ -107,7 +107,7 @@ def test_what_people_did_survives_an_upsert(as_user):
     svc, mel = as_user("svc"), as_user("mel")
     ticket = svc.ingest(kind="ticket", source_id="t-1", title="Refund", tags=["billing"])
     path = f"/inbox/{ticket['id']}"
-    mel.post(path + "/actions/note", json={"text": "called the customer"})
+    mel.post(path + "/actions/note", json={"body_md": "called the customer"})
     mel.post(path + "/actions/assign", json={"assignee_id": "max"})
     mel.post(path + "/actions/tag", json={"tags": ["vip"]})
     read = mel.patch(path, json={"state": "read"}).json()
@@ -119,7 +119,9 @@ def test_what_people_did_survives_an_upsert(as_user):
                    tags=["billing-v2"], assignee_id="svc",
                    payload={"notes": [], "order": 7}).json()
     assert after["title"] == "Refund (updated)" and after["payload"]["order"] == 7
-    assert [n["text"] for n in after["payload"]["notes"]] == ["called the customer"]
+    assert "notes" not in after["payload"]
+    notes = [e["body_md"] for e in mel.get(path + "/timeline").json() if e["type"] == "note"]
+    assert notes == ["called the customer"]
     assert after["assignee_id"] == "max"
     assert after["tags"] == ["billing-v2", "vip"]
     assert after["state"] == "unread"  # something new arrived
@@ -291,11 +293,12 @@ def test_secrets_are_redacted_in_every_field_a_producer_writes(as_user, engine):
 def test_secrets_in_notes_and_action_parameters_reach_no_journal_and_no_webhook(as_user, engine):
     svc, mel = as_user("svc"), as_user("mel")
     ticket = svc.ingest(kind="ticket")["id"]
-    mel.post(f"/inbox/{ticket}/actions/note", json={"text": f"customer sent {SECRET}"})
+    mel.post(f"/inbox/{ticket}/actions/note", json={"body_md": f"customer sent {SECRET}"})
     gate = svc.ingest(kind="waitpoint", payload={"callback_url": HOOK})["id"]
     mel.post(f"/inbox/{gate}/actions/approve", json={"comment": f"use {SECRET}",
                                                       "api_key": "plainvalue123"})
-    note = mel.get(f"/inbox/{ticket}").json()["payload"]["notes"][0]["text"]
+    note = [e for e in mel.get(f"/inbox/{ticket}/timeline").json() if e["type"] == "note"][0][
+        "body_md"]
     assert SECRET not in note and "[REDACTED" in note
     with engine.connect() as conn:
         journal = json.dumps([dict(r._mapping) for r in conn.execute(select(audit))],
