@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.domain.roles import Principal
 from cockpit.server.auth import current_user
@@ -38,3 +38,46 @@ def item_timeline(item_id: ItemId, user: User, request: Request) -> list[dict[st
     """Customer messages, public replies, internal notes and every change, oldest first.
     Internal notes are never shown to a service account (the customer channel)."""
     return _service(request).timeline(user, item_id)
+
+
+# -- saved views -------------------------------------------------------------------------------
+
+class ViewOut(BaseModel):
+    name: str
+    title: str
+    query: str
+    scope: Literal["builtin", "personal", "role"]
+    role: str | None
+    count: int
+    unread: int
+
+
+class ViewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    title: str | None = Field(default=None, max_length=200)
+    query: str = Field(max_length=1000)
+    scope: Literal["personal", "role"] = "personal"
+    role: str | None = Field(default=None, max_length=20)
+
+
+@router.get("/views", response_model=list[ViewOut], tags=["views"])
+def list_views(user: User, request: Request) -> list[dict[str, Any]]:
+    """Built-in views, your own, and those shared with your role, with live counts."""
+    return _service(request).views(user)
+
+
+@router.post("/views", response_model=ViewOut, status_code=201, tags=["views"],
+             responses=error_responses(400, 403, 409, 413, 422))
+def add_view(body: ViewIn, user: User, request: Request) -> dict[str, Any]:
+    """Save a query as a view: personal, or shared with a role (managers and above)."""
+    return _service(request).add_view(user, name=body.name, title=body.title,
+                                      query=body.query, scope=body.scope, role=body.role)
+
+
+@router.delete("/views/{name}", status_code=204, tags=["views"],
+               responses=error_responses(403, 404, 409, 422))
+def remove_view(name: Annotated[str, Path(max_length=64)], user: User,
+                request: Request) -> None:
+    _service(request).remove_view(user, name)

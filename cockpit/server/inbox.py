@@ -33,9 +33,10 @@ from cockpit.domain.models import (
     StateFilter,
     check_json,
 )
-from cockpit.domain.query import QueryError
+from cockpit.domain.query import Query, QueryError
 from cockpit.domain.query import parse as parse_query
-from cockpit.domain.roles import INGEST_ROLES, Principal, Role
+from cockpit.domain.views import BUILTIN_NAMES, BUILTIN_VIEWS, VIEW_NAME
+from cockpit.domain.roles import INGEST_ROLES, TARGET_ROLES, Principal, Role
 from cockpit.domain.rules import (
     RuleError,
     bulk_skip_reason,
@@ -53,6 +54,7 @@ from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
 from cockpit.server.ingest import Dropped, one_line, prepare_row
 from cockpit.store import events, in_transaction, inbox, timeline
+from cockpit.store import views as stored_views
 from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
 
@@ -102,21 +104,97 @@ class Inbox:
                         row.get("id"), "; ".join(str(e["loc"]) for e in exc.errors()))
             return _mended(fields, exc)
 
-    def scope(self, user: Principal, *, kind: str | None = None,
-              q: str | None = None) -> inbox.Scope:
-        """What a read covers; a query the parser cannot read is a 400 naming the term."""
+    def scope(self, user: Principal, *, kind: str | None = None, q: str | None = None,
+              view: str | None = None) -> inbox.Scope:
+        """What a read covers: the saved view's query and `q` together. A query the parser
+        cannot read is a 400 naming the term; an unknown view a 400 naming it."""
         try:
             query = parse_query(q or "")
         except QueryError as exc:
             raise BadRequest(f"q: {exc}") from exc
+        if view:
+            query = Query(self.view_query(user, view).terms + query.terms)
         return inbox.Scope(user, self.clock(), kind=kind, query=query)
+
+    # -- saved views -----------------------------------------------------------------------
+
+    def view_query(self, user: Principal, name: str) -> Query:
+        builtin = next((v for v in BUILTIN_VIEWS if v.name == name), None)
+        if builtin is not None:
+            return parse_query(builtin.query)
+        with self.engine.connect() as conn:
+            found = stored_views.find(conn, user, name)
+        if found is None:
+            raise BadRequest(f"view: no saved view named {name!r}")
+        return parse_query(found["query"])
+
+    def views(self, user: Principal) -> list[dict[str, Any]]:
+        """Built-in views, then the caller's own and those shared with their role, each
+        with its live count and unread count."""
+        with self.engine.connect() as conn:
+            stored = stored_views.visible_views(conn, user)
+            found = [{"name": v.name, "title": v.title, "query": v.query, "scope": v.scope,
+                      "role": None} for v in BUILTIN_VIEWS]
+            found += [{k: v[k] for k in ("name", "title", "query", "scope", "role")}
+                      for v in stored]
+            for view in found:
+                scope = inbox.Scope(user, self.clock(), query=parse_query(view["query"]))
+                counts = self._counts(conn, scope)
+                view.update(count=counts["active"] + counts["resolved"],
+                            unread=counts["unread"])
+        return found
+
+    def add_view(self, user: Principal, *, name: str, title: str | None, query: str,
+                 scope: str = "personal", role: str | None = None) -> dict[str, Any]:
+        if not VIEW_NAME.match(name):
+            raise BadRequest("name: lower-case letters, digits, _ and -, starting with a letter")
+        if name in BUILTIN_NAMES:
+            raise Conflict(f"name: {name!r} is a built-in view")
+        try:
+            parse_query(query)
+        except QueryError as exc:
+            raise BadRequest(f"query: {exc}") from exc
+        if scope == "role":
+            if role not in TARGET_ROLES:
+                raise BadRequest(f"role: one of {', '.join(TARGET_ROLES)}")
+            if not user.ranks_at_least(Role.MANAGER):
+                raise Forbidden("only managers and above share views with a role")
+        elif scope != "personal":
+            raise BadRequest("scope: personal or role")
+        else:
+            role = None
+        with self.engine.begin() as conn:
+            same = [v for v in stored_views.visible_views(conn, user)
+                    if v["name"] == name and v["scope"] == scope]
+            if same:
+                raise Conflict(f"name: a {scope} view named {name!r} exists; remove it first")
+            stored_views.add(conn, name=name, title=(title or name), query=query, scope=scope,
+                             owner=user.id if scope == "personal" else None, role=role,
+                             created_by=user.id, now=self.clock())
+            journal.record(conn, actor=user.id, origin="api", action="view.add",
+                           item_id=None, params={"name": name, "scope": scope, "role": role})
+        return next(v for v in self.views(user) if v["name"] == name and v["scope"] == scope)
+
+    def remove_view(self, user: Principal, name: str) -> None:
+        if name in BUILTIN_NAMES:
+            raise Conflict(f"{name!r} is a built-in view")
+        with self.engine.begin() as conn:
+            found = stored_views.find(conn, user, name)
+            if found is None:
+                raise NotFound(f"no saved view named {name!r}")
+            if found["scope"] == "role" and not user.ranks_at_least(Role.MANAGER):
+                raise Forbidden("only managers and above remove shared views")
+            stored_views.remove(conn, found["id"])
+            journal.record(conn, actor=user.id, origin="api", action="view.remove",
+                           item_id=None, params={"name": name, "scope": found["scope"]})
 
     def list(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
              kind: str | None = None, q: str | None = None, limit: int = 50,
              cursor: str | None = None, sort: SortOrder = SortOrder.NEWEST,
-             group_by: str | None = None, group: str | None = None) -> Page:
+             group_by: str | None = None, group: str | None = None,
+             view: str | None = None) -> Page:
         """One page of the view; with `group_by` and `group`, of that one folder."""
-        scope = self.scope(user, kind=kind, q=q)
+        scope = self.scope(user, kind=kind, q=q, view=view)
         with self.engine.connect() as conn:
             where = _folder_clause(conn, group_by, group)
             try:
@@ -130,11 +208,11 @@ class Inbox:
 
     def groups(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
                kind: str | None = None, q: str | None = None,
-               group_by: str = "smart") -> dict[str, Any]:
+               group_by: str = "smart", view: str | None = None) -> dict[str, Any]:
         """The folders of a view with exact counts, and the view's total."""
         if group_by not in GROUP_BY:
             raise BadRequest(f"group_by: one of {', '.join(GROUP_BY)}")
-        scope = self.scope(user, kind=kind, q=q)
+        scope = self.scope(user, kind=kind, q=q, view=view)
         with self.engine.connect() as conn:
             rows = group_rows(conn, scope, state, group_by)
         return {"groups": [r._asdict() for r in rows], "total": sum(r.count for r in rows)}
@@ -381,14 +459,14 @@ class Inbox:
         return result
 
     def bulk_query(self, user: Principal, op: BulkOp, *, q: str | None = None,
-                   state: StateFilter = StateFilter.ACTIVE, group_by: str | None = None,
-                   group: str | None = None, except_ids: Sequence[int] = (),
-                   origin: str = "api") -> dict[str, Any]:
+                   view: str | None = None, state: StateFilter = StateFilter.ACTIVE,
+                   group_by: str | None = None, group: str | None = None,
+                   except_ids: Sequence[int] = (), origin: str = "api") -> dict[str, Any]:
         """`op` on everything a query matches for `user` (any number of items) but
         `except_ids`, in one transaction with one event; answers counts."""
         self._may_bulk(user, op)
         started = time.perf_counter()
-        scope = self.scope(user, q=q)
+        scope = self.scope(user, q=q, view=view)
         now = self.clock()
 
         def work(conn) -> BulkResult:

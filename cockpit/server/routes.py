@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cockpit.domain.models import (
     MAX_BULK_IDS,
@@ -17,17 +17,20 @@ from cockpit.domain.models import (
     ItemIn,
     Page,
     Receipt,
+    SortOrder,
     State,
     StateFilter,
 )
+from cockpit.domain.grouping import GROUP_BY
 from cockpit.domain.roles import Principal
 from cockpit.server.auth import current_user, request_origin
-from cockpit.server.errors import BadRequest, error_responses
+from cockpit.server.errors import error_responses
 from cockpit.server.inbox import Inbox
 
 # Every route needs a bearer token (the security scheme comes with `current_user`), so every
 # route can answer 401; each also declares the other 4xx it can answer, with their bodies.
 router = APIRouter(prefix="/api/v1", responses=error_responses(401))
+GroupBy = Literal[GROUP_BY]  # type: ignore[valid-type]
 
 MAX_ID = 2**63 - 1  # ids are 64-bit on every engine
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
@@ -55,11 +58,52 @@ class PatchBody(BaseModel):
                                         pattern=NO_NUL)
 
 
-class BulkBody(BaseModel):
+class BulkQuery(BaseModel):
+    """Everything a view matches (or one folder of it)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[BulkId] = Field(min_length=1, max_length=MAX_BULK_IDS)
+    q: str | None = Field(default=None, max_length=1000, pattern=NO_NUL)
+    view: str | None = Field(default=None, max_length=64, pattern=NO_NUL)
+    state: StateFilter = StateFilter.ACTIVE
+    group_by: GroupBy | None = None
+    group: str | None = Field(default=None, max_length=256, pattern=NO_NUL)
+
+
+class BulkBody(BaseModel):
+    """`ids` (at most 10,000), or a `query` and the ids `except` it."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    ids: list[BulkId] | None = Field(default=None, min_length=1, max_length=MAX_BULK_IDS)
+    query: BulkQuery | None = None
+    except_: list[BulkId] = Field(default_factory=list, alias="except", max_length=100_000)
     op: BulkOp
+
+    @model_validator(mode="after")
+    def _ids_or_query(self) -> BulkBody:
+        if (self.ids is None) == (self.query is None):
+            raise ValueError("give either ids or a query")
+        return self
+
+
+class BulkCounts(BaseModel):
+    """What a bulk by query did: how many changed, and how many were skipped, by reason."""
+
+    updated: int
+    skipped: dict[str, int]
+
+
+class Folder(BaseModel):
+    key: str
+    label: str
+    count: int
+    unread: int
+
+
+class Folders(BaseModel):
+    groups: list[Folder]
+    total: int
 
 
 class Dropped(BaseModel):
@@ -132,15 +176,31 @@ def list_inbox(
     state: StateFilter = StateFilter.ACTIVE,
     kind: Annotated[str | None, _text(64)] = None,
     view: Annotated[str | None, _text(64)] = None,
-    q: Annotated[str | None, _text(200)] = None,
+    q: Annotated[str | None, _text(1000)] = None,
+    sort: SortOrder = SortOrder.NEWEST,
+    group_by: GroupBy | None = None,
+    group: Annotated[str | None, _text(256)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page:
-    """Newest first, one keyset page at a time, with the per-tab counts."""
-    if view:
-        # Saved views arrive with the support desk; until then no view name exists.
-        raise BadRequest(f"view: no saved view named {view!r}")
-    return service.list(user, state=state, kind=kind, q=q, limit=limit, cursor=cursor)
+    """One keyset page of a view (`q` in the query language, a saved `view`, or both), in
+    `sort` order, with the per-tab counts; with `group_by` and `group`, of one folder."""
+    return service.list(user, state=state, kind=kind, q=q, view=view, sort=sort,
+                        group_by=group_by, group=group, limit=limit, cursor=cursor)
+
+
+@router.get("/inbox/groups", response_model=Folders, tags=["inbox"],
+            responses=error_responses(400, 422))
+def inbox_groups(
+    user: User,
+    service: Service,
+    state: StateFilter = StateFilter.ACTIVE,
+    view: Annotated[str | None, _text(64)] = None,
+    q: Annotated[str | None, _text(1000)] = None,
+    group_by: GroupBy = "smart",
+) -> dict[str, Any]:
+    """The folders of a view with exact counts and unread counts, computed by the server."""
+    return service.groups(user, state=state, view=view, q=q, group_by=group_by)
 
 
 @router.get("/me", response_model=Me, tags=["users"])
@@ -148,9 +208,11 @@ def who_am_i(user: User) -> Me:
     return Me(id=user.id, role=user.role)
 
 
-@router.get("/inbox/count", response_model=Counts, tags=["inbox"])
-def count_inbox(user: User, service: Service) -> Counts:
-    return Counts(**service.count(user))
+@router.get("/inbox/count", response_model=Counts, tags=["inbox"],
+            responses=error_responses(400, 422))
+def count_inbox(user: User, service: Service,
+                q: Annotated[str | None, _text(1000)] = None) -> Counts:
+    return Counts(**service.count(user, q=q))
 
 
 @router.get("/inbox/{item_id}", response_model=Item, tags=["inbox"],
@@ -170,10 +232,18 @@ def patch_item(item_id: ItemId, body: PatchBody, user: User, service: Service,
                          origin=request_origin(request))
 
 
-@router.post("/inbox/bulk", response_model=BulkResult, tags=["inbox"],
-             responses=error_responses(403, 413, 422))
-def bulk(body: BulkBody, user: User, service: Service, request: Request) -> BulkResult:
-    return service.bulk(user, body.ids, body.op, origin=request_origin(request))
+@router.post("/inbox/bulk", response_model=BulkResult | BulkCounts, tags=["inbox"],
+             responses=error_responses(400, 403, 413, 422))
+def bulk(body: BulkBody, user: User, service: Service, request: Request) -> Any:
+    """One op over `ids` (answering them by outcome), or over everything a `query` matches
+    but `except` (any number; answering counts). One transaction, one event either way."""
+    if body.ids is not None:
+        return service.bulk(user, body.ids, body.op, origin=request_origin(request))
+    query = body.query
+    assert query is not None
+    return service.bulk_query(user, body.op, q=query.q, view=query.view, state=query.state,
+                              group_by=query.group_by, group=query.group,
+                              except_ids=body.except_, origin=request_origin(request))
 
 
 @router.post("/inbox/items", response_model=Item | Receipt, status_code=201, tags=["inbox"],
@@ -212,7 +282,7 @@ class PipelineBody(BaseModel):
 
 
 @router.get("/audit", response_model=AuditPage, tags=["audit"],
-            responses=error_responses(422))
+            responses=error_responses(403, 422))
 def audit_journal(
     user: User,
     service: Service,

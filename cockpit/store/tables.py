@@ -236,3 +236,20 @@ timeline = Table(
     Index("ix_timeline_item", "item_id", "id"),
     sqlite_autoincrement=True,
 )
+
+# Saved views: a query by name, personal (owner) or shared with a role and those above it.
+views = Table(
+    "views",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("scope", String(16), nullable=False),  # personal, role
+    Column("owner", String(200)),
+    Column("role", String(20)),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", Time, nullable=False),
+    UniqueConstraint("name", "scope", "owner", "role", name="uq_views_name"),
+    sqlite_autoincrement=True,
+)
