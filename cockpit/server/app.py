@@ -228,7 +228,10 @@ def _describe(error: dict) -> dict[str, str]:
         reason = (error.get("ctx") or {}).get("error", "")
         return {"field": "body", "message": f"malformed JSON: {reason}" if reason
                 else "malformed JSON"}
-    return {"field": _field_name(error["loc"]), "message": error["msg"]}
+    # A validator's own ValueError reads as itself, without pydantic's "Value error, " head.
+    message = error["msg"].removeprefix("Value error, ") if error["type"] == "value_error" \
+        else error["msg"]
+    return {"field": _field_name(error["loc"]), "message": message}
 
 
 def _field_name(loc: tuple) -> str:
