@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from cockpit.domain.models import Priority
 from cockpit.domain.roles import Principal
 from cockpit.server.auth import current_user
 from cockpit.server.errors import error_responses
@@ -81,3 +82,30 @@ def add_view(body: ViewIn, user: User, request: Request) -> dict[str, Any]:
 def remove_view(name: Annotated[str, Path(max_length=64)], user: User,
                 request: Request) -> None:
     _service(request).remove_view(user, name)
+
+
+# -- SLA policies ------------------------------------------------------------------------------
+
+class SlaPolicy(BaseModel):
+    """Minutes to each target for tickets of one priority."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    priority: Priority
+    first_response: int = Field(ge=1, le=525_600)
+    next_response: int = Field(ge=1, le=525_600)
+    resolution: int = Field(ge=1, le=525_600)
+
+
+@router.get("/sla-policies", response_model=list[SlaPolicy], tags=["sla"])
+def sla_policies(user: User, request: Request) -> list[dict[str, Any]]:
+    """Targets per priority in minutes: first_response, next_response, resolution."""
+    return _service(request).sla_policies()
+
+
+@router.post("/sla-policies", response_model=list[SlaPolicy], tags=["sla"],
+             responses=error_responses(403, 413, 422))
+def set_sla_policy(body: SlaPolicy, user: User, request: Request) -> list[dict[str, Any]]:
+    """Set one priority's targets (admins and owners); answers every policy."""
+    minutes = body.model_dump(exclude={"priority"})
+    return _service(request).set_sla_policy(user, body.priority, minutes)

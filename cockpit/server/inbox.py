@@ -26,7 +26,9 @@ from cockpit.domain.models import (
     Item,
     MAX_FUTURE,
     ItemIn,
+    Kind,
     Page,
+    Priority,
     Receipt,
     SortOrder,
     State,
@@ -47,13 +49,16 @@ from cockpit.domain.rules import (
 )
 from cockpit.domain.grouping import GROUP_BY
 from cockpit.domain.masking import masked_payload
+from cockpit.domain.sla import Target
+from cockpit.domain.sla import summary as sla_summary
 from cockpit.domain.redaction import redact_value
 from cockpit.domain.sanitize import clean_value
-from cockpit.server import journal, outbox, sources
+from cockpit.server import journal, outbox, sla, sources
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
 from cockpit.server.ingest import Dropped, one_line, prepare_row
 from cockpit.store import events, in_transaction, inbox, timeline
+from cockpit.store import sla as stored_sla
 from cockpit.store import views as stored_views
 from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
@@ -85,8 +90,10 @@ class Inbox:
 
     # -- reads -----------------------------------------------------------------------------
 
-    def to_item(self, row: dict[str, Any], user: Principal, *, reveal: bool = False) -> Item:
-        """The row as `user` reads it: credentials in the payload masked unless revealed.
+    def to_item(self, row: dict[str, Any], user: Principal, *, reveal: bool = False,
+                sla_targets: list[Target] | None = None) -> Item:
+        """The row as `user` reads it: credentials in the payload masked unless revealed,
+        and a ticket's SLA (due times and status) as Cockpit tracks it, if it does.
 
         A row that no longer fits the model (written by an older version, or by hand) is
         served with its odd fields mended rather than failing the whole read for everyone.
@@ -94,6 +101,12 @@ class Inbox:
         fields = {k: row[k] for k in _ITEM_COLUMNS if k in row}
         if not reveal:
             fields["payload"] = masked_payload(row.get("payload") or {})[0]
+        if sla_targets is None and row.get("kind") == Kind.TICKET:
+            with self.engine.connect() as conn:
+                sla_targets = stored_sla.targets_for(conn, [row["id"]]).get(row["id"])
+        if sla_targets:
+            fields["payload"] = {**(fields.get("payload") or {}),
+                                 "sla": sla_summary(sla_targets, self.clock())}
         fields["sender"] = {"type": row["sender_type"], "id": row["sender_id"],
                             "name": row["sender_name"]}
         fields["actions"] = actions_for(row, user)
@@ -115,6 +128,25 @@ class Inbox:
         if view:
             query = Query(self.view_query(user, view).terms + query.terms)
         return inbox.Scope(user, self.clock(), kind=kind, query=query)
+
+    # -- SLA policies ----------------------------------------------------------------------
+
+    def sla_policies(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            found = stored_sla.policies(conn)
+        return [{"priority": p.value, **found[p.value]} for p in Priority]
+
+    def set_sla_policy(self, user: Principal, priority: Priority,
+                       minutes: dict[str, int]) -> list[dict[str, Any]]:
+        """New targets for one priority; tickets opened from now on use them, and a ticket
+        whose priority changes is retimed by them."""
+        if not user.ranks_at_least(Role.ADMIN):
+            raise Forbidden("only admins and owners set SLA policies")
+        with self.engine.begin() as conn:
+            stored_sla.set_policy(conn, priority.value, minutes)
+            journal.record(conn, actor=user.id, origin="api", action="sla.policy",
+                           item_id=None, params={"priority": priority.value, **minutes})
+        return self.sla_policies()
 
     # -- saved views -----------------------------------------------------------------------
 
@@ -203,8 +235,10 @@ class Inbox:
             except inbox.BadCursor as exc:
                 raise BadRequest(str(exc)) from exc
             counts = self._counts(conn, scope)
-        return Page(items=[self.to_item(r, user) for r in rows], next_cursor=next_cursor,
-                    counts=counts)
+            tracked = stored_sla.targets_for(
+                conn, [r["id"] for r in rows if r["kind"] == Kind.TICKET])
+        return Page(items=[self.to_item(r, user, sla_targets=tracked.get(r["id"], []))
+                           for r in rows], next_cursor=next_cursor, counts=counts)
 
     def groups(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
                kind: str | None = None, q: str | None = None,
@@ -325,6 +359,7 @@ class Inbox:
                     return row, "duplicate"
                 return self._upsert(conn, user, row, values, now), "upserted"
             sources.create_source(conn, row, now)
+            sla.ticket_created(conn, row, now)
             events.append(conn, "item.created", {"items": [events.item_entry(row)]})
             if row["kind"] == "escalation":
                 events.append(conn, "escalation.created",

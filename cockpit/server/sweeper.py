@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select, update
 
 from cockpit.domain.models import State
-from cockpit.server import journal, outbox
+from cockpit.server import journal, outbox, sla
 from cockpit.store import events, inbox
 from cockpit.store.tables import waitpoints
 
@@ -66,11 +66,18 @@ def _time_out(conn, item_ids: list[int], now: datetime) -> list[int]:
     return [r["id"] for r in taken]
 
 
+def sweep_all(engine: Engine) -> bool:
+    """Every time-driven change: expired waitpoints and SLA alarms. True when any happened."""
+    now = datetime.now(UTC)
+    timed_out = sweep_timeouts(engine, now)
+    return bool(timed_out) | bool(sla.sweep(engine, now))
+
+
 async def run_sweeper(engine: Engine, interval: float, after: Callable[[], None]) -> None:
     while True:
         try:
-            if await asyncio.to_thread(sweep_timeouts, engine):
+            if await asyncio.to_thread(sweep_all, engine):
                 after()
         except Exception:  # a failed sweep is retried on the next tick
-            log.exception("timeout sweep failed")
+            log.exception("sweep failed")
         await asyncio.sleep(interval)

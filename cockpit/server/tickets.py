@@ -15,7 +15,7 @@ from cockpit.domain.actions import callback_url
 from cockpit.domain.models import ARCHIVED, Kind, Priority, State
 from cockpit.domain.rules import reopening
 from cockpit.domain.sanitize import neutralise
-from cockpit.server import outbox
+from cockpit.server import outbox, sla
 from cockpit.server.actions import ActionContext, Outcome, handles, resolved
 from cockpit.server.errors import BadRequest, Conflict
 from cockpit.store import timeline
@@ -47,6 +47,7 @@ def _reply(ctx: ActionContext) -> Outcome:
     entry = timeline.add(ctx.conn, ctx.row["id"], "reply", ctx.user.id, ctx.now, body_md=body)
     outbox.enqueue(ctx.conn, ctx.row, "reply", ctx.user.id,
                    {"body_md": body, "timeline_id": entry}, ctx.now)
+    sla.replied(ctx.conn, ctx.row, ctx.now)
     changes: dict[str, Any] = {"updated_at": ctx.now}
     if ctx.row["state"] == State.UNREAD:
         changes.update(state=State.READ.value, read_at=ctx.now)
@@ -116,6 +117,7 @@ def _priority(ctx: ActionContext) -> Outcome:
     if wanted == ctx.row["priority"]:
         return Outcome()
     _note(ctx, "priority", **{"from": ctx.row["priority"], "to": wanted})
+    sla.reprioritised(ctx.conn, ctx.row, wanted)
     return Outcome({"priority": wanted, "updated_at": ctx.now})
 
 
@@ -125,12 +127,14 @@ def _close(ctx: ActionContext) -> Outcome:
     if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
         raise BadRequest("reason: at most 500 characters of text")
     _note(ctx, "status", **{"from": ctx.row["state"], "to": "closed", "reason": reason})
+    sla.closed(ctx.conn, ctx.row, ctx.now)
     return Outcome(resolved(ctx, "closed"))
 
 
 @handles("reopen", Kind.TICKET)
 def _reopen(ctx: ActionContext) -> Outcome:
     _note(ctx, "status", **{"from": ctx.row.get("resolved_action"), "to": "open"})
+    sla.reopened_ticket(ctx.conn, ctx.row, ctx.now)
     return Outcome(reopening(ctx.now))
 
 
@@ -174,7 +178,9 @@ def _customer_message(ctx: ActionContext) -> Outcome:
     author = customer.get("name") if isinstance(customer, dict) else None
     timeline.add(ctx.conn, ctx.row["id"], "customer_message",
                  str(author or ctx.row["sender_name"])[:200], ctx.now, body_md=body)
-    if ctx.row["state"] == State.RESOLVED and ctx.row.get("resolved_action") != ARCHIVED:
+    reopens = ctx.row["state"] == State.RESOLVED and ctx.row.get("resolved_action") != ARCHIVED
+    sla.customer_wrote(ctx.conn, ctx.row, ctx.now, reopened=reopens)
+    if reopens:
         _note(ctx, "status", **{"from": ctx.row.get("resolved_action"), "to": "open",
                                 "by": "customer_message"})
         return Outcome(reopening(ctx.now))

@@ -15,6 +15,7 @@ from sqlalchemy.sql import ColumnElement
 from cockpit.domain.models import ARCHIVED, PRIORITY_RANK, Kind, Priority, State
 from cockpit.domain.query import Ago, Comparison, Day, Filter, Op, Query, Text, Today
 from cockpit.domain.roles import Principal
+from cockpit.store import sla
 from cockpit.store.tables import items
 
 c = items.c
@@ -126,6 +127,10 @@ def _alternative(field: str, value: str | Comparison, ask: _Ask) -> ColumnElemen
         return or_(_payload_text("customer", "id") == value,
                    func.lower(_payload_text("customer", "name")) == value.lower(),
                    func.lower(_payload_text("customer", "email")) == value.lower())
+    if field == "sla":
+        # Cockpit's own SLA where it tracks the ticket, else what the producer reports
+        return or_(sla.status_clause(value, now),
+                   and_(not_(sla.tracked()), payload_field("sla") == value))
     return payload_field(field) == value
 
 

@@ -253,3 +253,28 @@ views = Table(
     UniqueConstraint("name", "scope", "owner", "role", name="uq_views_name"),
     sqlite_autoincrement=True,
 )
+
+# Minutes to each SLA target, per priority (absent: the defaults in cockpit.domain.sla).
+sla_policies = Table(
+    "sla_policies",
+    metadata,
+    Column("priority", String(8), primary_key=True),
+    Column("first_response", Integer, nullable=False),
+    Column("next_response", Integer, nullable=False),
+    Column("resolution", Integer, nullable=False),
+)
+
+# A ticket's SLA targets: when each started, falls due, turns at risk, and was met; `raised`
+# remembers which alarm (at_risk, breached) was already sent.
+sla_targets = Table(
+    "sla_targets",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("target", String(16), primary_key=True),
+    Column("start_at", Time, nullable=False),
+    Column("due_at", Time, nullable=False),
+    Column("warn_at", Time, nullable=False),
+    Column("met_at", Time),
+    Column("raised", String(16), nullable=False, server_default=""),
+    Index("ix_sla_targets_pending", "met_at", "warn_at"),
+)

@@ -27,8 +27,10 @@ def corpus(as_user):
                              kind="ticket", priority="high", tags=["Billing", "vip"],
                              payload={"customer": {"id": "c-1", "name": "Ana Lopez",
                                                    "email": "ana@example.com"},
-                                      "queue": "billing", "sla": {"status": "at_risk"}},
-                             created_at=_iso(-timedelta(minutes=30))),
+                                      "queue": "billing"},
+                             # a high ticket's first response is due in 60 minutes: at 50
+                             # it is past 75 % of that, at risk
+                             created_at=_iso(-timedelta(minutes=50))),
         "gate": svc.ingest(kind="waitpoint", title="Deploy gate", priority="urgent",
                            payload={"pipeline_slug": "deploy-web",
                                     "timeout_at": _iso(timedelta(hours=1))},

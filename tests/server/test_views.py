@@ -3,6 +3,8 @@ query-language routes (sort, folders, bulk by query) as outside callers use them
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 
@@ -11,7 +13,9 @@ def tickets(as_user) -> dict[str, int]:
     svc, mel = as_user("svc"), as_user("mel")
     made = {
         "mine": svc.ingest(kind="ticket", title="Mine", priority="high"),
-        "free": svc.ingest(kind="ticket", title="Nobody's", payload={"sla": {"status": "breached"}}),
+        # opened two days ago and never answered: its SLA is breached
+        "free": svc.ingest(kind="ticket", title="Nobody's",
+                           created_at=(datetime.now(UTC) - timedelta(days=2)).isoformat()),
         "urgent": svc.ingest(kind="ticket", title="Urgent one", priority="urgent"),
         "closed": svc.ingest(kind="ticket", title="Done"),
         "message": svc.ingest(title="Not a ticket", priority="urgent"),

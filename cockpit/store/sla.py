@@ -1,0 +1,99 @@
+"""SLA policies and each ticket's targets, in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, exists, insert, not_, or_, select, update
+from sqlalchemy.sql import ColumnElement
+
+from cockpit.domain.sla import DEFAULT_POLICIES, TARGETS, Target, due, warn_at
+from cockpit.store.tables import items, sla_policies, sla_targets
+
+t = sla_targets.c
+
+
+def policies(conn: Connection) -> dict[str, dict[str, int]]:
+    """Minutes per target for every priority: what is stored, else the defaults."""
+    found = {str(k): dict(v) for k, v in DEFAULT_POLICIES.items()}
+    for row in conn.execute(select(sla_policies)):
+        found[row.priority] = {name: getattr(row, name) for name in TARGETS}
+    return found
+
+
+def set_policy(conn: Connection, priority: str, minutes: dict[str, int]) -> None:
+    conn.execute(delete(sla_policies).where(sla_policies.c.priority == priority))
+    conn.execute(insert(sla_policies).values(priority=priority, **minutes))
+
+
+def start(conn: Connection, item_id: int, target: str, at: datetime, minutes: int) -> None:
+    """(Re)start one target from `at`: pending again, no alarm raised yet."""
+    due_at = due(at, minutes)
+    conn.execute(delete(sla_targets).where(t.item_id == item_id, t.target == target))
+    conn.execute(insert(sla_targets).values(item_id=item_id, target=target, start_at=at,
+                                            due_at=due_at, warn_at=warn_at(at, due_at),
+                                            met_at=None, raised=""))
+
+
+def meet(conn: Connection, item_id: int, targets: Sequence[str], at: datetime) -> None:
+    conn.execute(update(sla_targets).where(t.item_id == item_id, t.target.in_(targets),
+                                           t.met_at.is_(None)).values(met_at=at))
+
+
+def retime(conn: Connection, item_id: int, minutes: dict[str, int]) -> None:
+    """A new priority: every pending target falls due by the new policy, from its start."""
+    for row in conn.execute(select(sla_targets).where(t.item_id == item_id,
+                                                      t.met_at.is_(None))).all():
+        due_at = due(row.start_at, minutes[row.target])
+        conn.execute(update(sla_targets).where(t.item_id == item_id, t.target == row.target)
+                     .values(due_at=due_at, warn_at=warn_at(row.start_at, due_at), raised=""))
+
+
+def targets_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[Target]]:
+    found: dict[int, list[Target]] = {}
+    for begin in range(0, len(item_ids), 500):
+        query = select(sla_targets).where(t.item_id.in_(item_ids[begin:begin + 500]))
+        for row in conn.execute(query):
+            found.setdefault(row.item_id, []).append(
+                Target(row.target, row.start_at, row.due_at, row.met_at))
+    return found
+
+
+def alarms_due(conn: Connection, now: datetime, limit: int = 500) -> list[dict[str, Any]]:
+    """Pending targets of open tickets whose at-risk or breach alarm has not gone out yet."""
+    open_item = and_(items.c.id == t.item_id, items.c.state != "resolved")
+    query = (select(sla_targets).join(items, open_item)
+             .where(t.met_at.is_(None),
+                    or_(and_(t.due_at <= now, t.raised != "breached"),
+                        and_(t.warn_at <= now, t.raised == "")))
+             .order_by(t.due_at).limit(limit))
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def mark_raised(conn: Connection, item_id: int, target: str, raised: str) -> bool:
+    """Claim the alarm (compare-and-set): False when another process sent it first."""
+    before = "" if raised == "at_risk" else None
+    query = update(sla_targets).where(t.item_id == item_id, t.target == target,
+                                      t.raised != raised)
+    if before is not None:
+        query = query.where(t.raised == before)
+    return (conn.execute(query.values(raised=raised)).rowcount or 0) == 1
+
+
+def status_clause(state: str, now: datetime) -> ColumnElement[bool]:
+    """Items whose tracked SLA is in `state` (ok, at_risk, breached)."""
+    mine = t.item_id == items.c.id
+    pending = and_(mine, t.met_at.is_(None))
+    breached = exists(select(1).where(pending, t.due_at <= now))
+    at_risk = exists(select(1).where(pending, t.warn_at <= now))
+    if state == "breached":
+        return breached
+    if state == "at_risk":
+        return and_(at_risk, not_(breached))
+    return and_(exists(select(1).where(mine)), not_(at_risk))
+
+
+def tracked() -> ColumnElement[bool]:
+    return exists(select(1).where(t.item_id == items.c.id))
