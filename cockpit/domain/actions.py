@@ -17,8 +17,8 @@ _ACTIVE_ACTIONS: dict[str, tuple[str, ...]] = {
     Kind.ESCALATION: ("approve", "reject"),
     Kind.FAILED_RUN: ("retry", "cancel", "archive"),
     Kind.MESSAGE: ("open", "dismiss", "archive"),
-    Kind.TICKET: ("reply", "note", "assign", "transfer", "priority", "tag", "untag", "close",
-                  "archive"),
+    Kind.TICKET: ("reply", "note", "macro", "assign", "transfer", "priority", "tag", "untag",
+                  "close", "archive"),
 }
 # What the customer channel (a service account) reports on a ticket, in any state.
 _SERVICE_TICKET_ACTIONS = ("customer_message", "csat")

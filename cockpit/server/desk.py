@@ -109,3 +109,74 @@ def set_sla_policy(body: SlaPolicy, user: User, request: Request) -> list[dict[s
     """Set one priority's targets (admins and owners); answers every policy."""
     minutes = body.model_dump(exclude={"priority"})
     return _service(request).set_sla_policy(user, body.priority, minutes)
+
+
+# -- macros ------------------------------------------------------------------------------------
+
+class MacroStep(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    action: str = Field(max_length=32)
+
+
+class MacroOut(BaseModel):
+    name: str
+    title: str
+    scope: Literal["personal", "role"]
+    role: str | None
+    actions: list[MacroStep]
+
+
+class MacroIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    title: str | None = Field(default=None, max_length=200)
+    scope: Literal["personal", "role"] = "personal"
+    role: str | None = Field(default=None, max_length=20)
+    actions: list[MacroStep] = Field(min_length=1, max_length=20)
+
+
+class MacroPreview(BaseModel):
+    name: str
+    title: str
+    actions: list[MacroStep]
+
+
+class PreviewBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+@router.get("/macros", response_model=list[MacroOut], tags=["macros"])
+def list_macros(user: User, request: Request) -> list[dict[str, Any]]:
+    """Your macros and those shared with your role, each an ordered list of actions."""
+    return _service(request).macros(user)
+
+
+@router.post("/macros", response_model=MacroOut, status_code=201, tags=["macros"],
+             responses=error_responses(400, 403, 409, 413, 422))
+def add_macro(body: MacroIn, user: User, request: Request) -> dict[str, Any]:
+    """Save a macro: steps among reply, note, priority, tag, untag, assign, transfer, close;
+    reply and note bodies are templates (`{{ customer.first_name | default("there") }}`)."""
+    return _service(request).add_macro(
+        user, name=body.name, title=body.title, scope=body.scope, role=body.role,
+        actions=[s.model_dump() for s in body.actions])
+
+
+@router.delete("/macros/{name}", status_code=204, tags=["macros"],
+               responses=error_responses(403, 404, 409, 422))
+def remove_macro(name: Annotated[str, Path(max_length=64)], user: User,
+                 request: Request) -> None:
+    _service(request).remove_macro(user, name)
+
+
+@router.post("/inbox/{item_id}/macros/{name}/preview", response_model=MacroPreview,
+             tags=["macros"], responses=error_responses(400, 404, 409, 413, 422))
+def preview_macro(item_id: ItemId, name: Annotated[str, Path(max_length=64)], user: User,
+                  request: Request, body: PreviewBody | None = None) -> dict[str, Any]:
+    """What the macro would do to this ticket, rendered; changes nothing. Run it with the
+    `macro` action ({"name", "overrides"})."""
+    return _service(request).preview_macro(user, item_id, name,
+                                           body.overrides if body else None)

@@ -37,8 +37,8 @@ from cockpit.domain.models import (
 )
 from cockpit.domain.query import Query, QueryError
 from cockpit.domain.query import parse as parse_query
-from cockpit.domain.views import BUILTIN_NAMES, BUILTIN_VIEWS, VIEW_NAME
-from cockpit.domain.roles import INGEST_ROLES, TARGET_ROLES, Principal, Role
+from cockpit.domain.views import BUILTIN_NAMES, BUILTIN_VIEWS
+from cockpit.domain.roles import INGEST_ROLES, Principal, Role
 from cockpit.domain.rules import (
     RuleError,
     bulk_skip_reason,
@@ -57,11 +57,16 @@ from cockpit.server import journal, outbox, sla, sources
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
 from cockpit.server.ingest import Dropped, one_line, prepare_row
+from cockpit.server.macros import MACROS, check_steps, rendered_steps
+from cockpit.server.macros import find as find_macro
+from cockpit.server.saved import Saved
 from cockpit.store import events, in_transaction, inbox, timeline
 from cockpit.store import sla as stored_sla
-from cockpit.store import views as stored_views
 from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
+from cockpit.store.tables import views as views_table
+
+VIEWS = Saved(views_table, "view", BUILTIN_NAMES)
 
 Clock = Callable[[], datetime]
 log = logging.getLogger("cockpit.inbox")
@@ -129,6 +134,40 @@ class Inbox:
             query = Query(self.view_query(user, view).terms + query.terms)
         return inbox.Scope(user, self.clock(), kind=kind, query=query)
 
+    # -- macros ----------------------------------------------------------------------------
+
+    def macros(self, user: Principal) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            found = MACROS.visible(conn, user)
+        return [{k: m[k] for k in ("name", "title", "scope", "role", "actions")} for m in found]
+
+    def add_macro(self, user: Principal, *, name: str, title: str | None,
+                  actions: list[dict[str, Any]], scope: str = "personal",
+                  role: str | None = None) -> dict[str, Any]:
+        steps = check_steps(redact_value(clean_value(actions)))
+        with self.engine.begin() as conn:
+            MACROS.add(conn, user, name=name, scope=scope, role=role, now=self.clock(),
+                       title=title or name, actions=steps)
+        return next(m for m in self.macros(user) if m["name"] == name and m["scope"] == scope)
+
+    def remove_macro(self, user: Principal, name: str) -> None:
+        with self.engine.begin() as conn:
+            MACROS.remove(conn, user, name)
+
+    def preview_macro(self, user: Principal, item_id: int, name: str,
+                      overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What the macro would do to this ticket, rendered; changes nothing."""
+        with self.engine.connect() as conn:
+            row = inbox.get_row(conn, item_id, user)
+            if row is None:
+                raise NotFound(f"item {item_id} not found")
+            if "macro" not in actions_for(row, user):
+                raise Conflict(f"macros run on open tickets; this is a {row['kind']} "
+                               f"({row['state']})")
+            macro = find_macro(conn, user, name)
+        return {"name": name, "title": macro["title"],
+                "actions": rendered_steps(macro, row, user, clean_value(overrides or {}))}
+
     # -- SLA policies ----------------------------------------------------------------------
 
     def sla_policies(self) -> list[dict[str, Any]]:
@@ -155,7 +194,7 @@ class Inbox:
         if builtin is not None:
             return parse_query(builtin.query)
         with self.engine.connect() as conn:
-            found = stored_views.find(conn, user, name)
+            found = VIEWS.find(conn, user, name)
         if found is None:
             raise BadRequest(f"view: no saved view named {name!r}")
         return parse_query(found["query"])
@@ -164,7 +203,7 @@ class Inbox:
         """Built-in views, then the caller's own and those shared with their role, each
         with its live count and unread count."""
         with self.engine.connect() as conn:
-            stored = stored_views.visible_views(conn, user)
+            stored = VIEWS.visible(conn, user)
             found = [{"name": v.name, "title": v.title, "query": v.query, "scope": v.scope,
                       "role": None} for v in BUILTIN_VIEWS]
             found += [{k: v[k] for k in ("name", "title", "query", "scope", "role")}
@@ -178,47 +217,18 @@ class Inbox:
 
     def add_view(self, user: Principal, *, name: str, title: str | None, query: str,
                  scope: str = "personal", role: str | None = None) -> dict[str, Any]:
-        if not VIEW_NAME.match(name):
-            raise BadRequest("name: lower-case letters, digits, _ and -, starting with a letter")
-        if name in BUILTIN_NAMES:
-            raise Conflict(f"name: {name!r} is a built-in view")
         try:
             parse_query(query)
         except QueryError as exc:
             raise BadRequest(f"query: {exc}") from exc
-        if scope == "role":
-            if role not in TARGET_ROLES:
-                raise BadRequest(f"role: one of {', '.join(TARGET_ROLES)}")
-            if not user.ranks_at_least(Role.MANAGER):
-                raise Forbidden("only managers and above share views with a role")
-        elif scope != "personal":
-            raise BadRequest("scope: personal or role")
-        else:
-            role = None
         with self.engine.begin() as conn:
-            same = [v for v in stored_views.visible_views(conn, user)
-                    if v["name"] == name and v["scope"] == scope]
-            if same:
-                raise Conflict(f"name: a {scope} view named {name!r} exists; remove it first")
-            stored_views.add(conn, name=name, title=(title or name), query=query, scope=scope,
-                             owner=user.id if scope == "personal" else None, role=role,
-                             created_by=user.id, now=self.clock())
-            journal.record(conn, actor=user.id, origin="api", action="view.add",
-                           item_id=None, params={"name": name, "scope": scope, "role": role})
+            VIEWS.add(conn, user, name=name, scope=scope, role=role, now=self.clock(),
+                      title=title or name, query=query)
         return next(v for v in self.views(user) if v["name"] == name and v["scope"] == scope)
 
     def remove_view(self, user: Principal, name: str) -> None:
-        if name in BUILTIN_NAMES:
-            raise Conflict(f"{name!r} is a built-in view")
         with self.engine.begin() as conn:
-            found = stored_views.find(conn, user, name)
-            if found is None:
-                raise NotFound(f"no saved view named {name!r}")
-            if found["scope"] == "role" and not user.ranks_at_least(Role.MANAGER):
-                raise Forbidden("only managers and above remove shared views")
-            stored_views.remove(conn, found["id"])
-            journal.record(conn, actor=user.id, origin="api", action="view.remove",
-                           item_id=None, params={"name": name, "scope": found["scope"]})
+            VIEWS.remove(conn, user, name)
 
     def list(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
              kind: str | None = None, q: str | None = None, limit: int = 50,

@@ -15,8 +15,8 @@ from cockpit.domain.actions import callback_url
 from cockpit.domain.models import ARCHIVED, Kind, Priority, State
 from cockpit.domain.rules import reopening
 from cockpit.domain.sanitize import neutralise
-from cockpit.server import outbox, sla
-from cockpit.server.actions import ActionContext, Outcome, handles, resolved
+from cockpit.server import macros, outbox, sla
+from cockpit.server.actions import ActionContext, Outcome, handles, resolved, run_action
 from cockpit.server.errors import BadRequest, Conflict
 from cockpit.store import timeline
 from cockpit.store.tables import users
@@ -194,3 +194,27 @@ def _csat(ctx: ActionContext) -> Outcome:
         raise BadRequest("rating: a whole number from 1 to 5")
     _note(ctx, "csat", rating=rating)
     return Outcome()
+
+
+# -- macros ------------------------------------------------------------------------------------
+
+@handles("macro", Kind.TICKET)
+def _macro(ctx: ActionContext) -> Outcome:
+    """Run a macro's steps in order, each through the executor, in this one transaction: a
+    step that cannot run undoes the whole macro."""
+    name = ctx.params.get("name")
+    if not isinstance(name, str) or not name:
+        raise BadRequest("name: the macro to run")
+    overrides = ctx.params.get("overrides") or {}
+    if not isinstance(overrides, dict):
+        raise BadRequest("overrides: step index -> parameters")
+    macro = macros.find(ctx.conn, ctx.user, name)
+    steps = macros.rendered_steps(macro, ctx.row, ctx.user, overrides)
+    done = []
+    for step in steps:
+        params = {k: v for k, v in step.items() if k != "action"}
+        row, _ = run_action(ctx.conn, ctx.user, ctx.row["id"], step["action"], params,
+                            "api", ctx.now)
+        done.append(step["action"])
+    ctx.row.update(row)
+    return Outcome(detail=f"macro {name}: {', '.join(done)}")

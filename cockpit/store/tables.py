@@ -278,3 +278,20 @@ sla_targets = Table(
     Column("raised", String(16), nullable=False, server_default=""),
     Index("ix_sla_targets_pending", "met_at", "warn_at"),
 )
+
+# Macros: ticket actions run in order, personal (owner) or shared with a role and above.
+macros = Table(
+    "macros",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("scope", String(16), nullable=False),  # personal, role
+    Column("owner", String(200)),
+    Column("role", String(20)),
+    Column("actions", Json, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", Time, nullable=False),
+    UniqueConstraint("name", "scope", "owner", "role", name="uq_macros_name"),
+    sqlite_autoincrement=True,
+)
