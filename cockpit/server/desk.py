@@ -180,3 +180,32 @@ def preview_macro(item_id: ItemId, name: Annotated[str, Path(max_length=64)], us
     `macro` action ({"name", "overrides"})."""
     return _service(request).preview_macro(user, item_id, name,
                                            body.overrides if body else None)
+
+
+# -- customers ---------------------------------------------------------------------------------
+
+class TicketBrief(BaseModel):
+    id: int
+    title: str
+    state: str
+
+
+class CustomerCard(BaseModel):
+    id: str
+    name: str
+    vip: bool
+    blocked: bool
+    tickets_total: int
+    tickets_closed: int
+    csat_avg: float | None
+    csat_count: int  # over the last 30 days
+    first_response_median_s: int | None  # earliest human reply, per ticket
+    last_tickets: list[TicketBrief]
+
+
+@router.get("/customers/{customer_id}", response_model=CustomerCard, tags=["desk"],
+            responses=error_responses(404, 422))
+def customer_card(customer_id: Annotated[str, Path(min_length=1, max_length=200)], user: User,
+                  request: Request) -> dict[str, Any]:
+    """A customer's history, computed from their tickets that you may see."""
+    return _service(request).customer(user, customer_id)

@@ -60,7 +60,7 @@ from cockpit.server.ingest import Dropped, one_line, prepare_row
 from cockpit.server.macros import MACROS, check_steps, rendered_steps
 from cockpit.server.macros import find as find_macro
 from cockpit.server.saved import Saved
-from cockpit.store import events, in_transaction, inbox, timeline
+from cockpit.store import customers, events, in_transaction, inbox, timeline
 from cockpit.store import sla as stored_sla
 from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
@@ -133,6 +133,14 @@ class Inbox:
         if view:
             query = Query(self.view_query(user, view).terms + query.terms)
         return inbox.Scope(user, self.clock(), kind=kind, query=query)
+
+    def customer(self, user: Principal, customer_id: str) -> dict[str, Any]:
+        """A customer's history card, from the tickets `user` may see."""
+        with self.engine.connect() as conn:
+            card = customers.history(conn, user, customer_id, self.clock())
+        if card is None:
+            raise NotFound(f"no customer {customer_id!r} among your tickets")
+        return card
 
     # -- macros ----------------------------------------------------------------------------
 

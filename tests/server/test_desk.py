@@ -140,3 +140,25 @@ def test_internal_notes_never_leave_the_server(as_user, ticket, engine):
                              default=str)
     assert marker not in logged  # events go to every websocket client
     assert marker in journal  # the journal is the team's own record (admins only)
+
+
+def test_the_customer_card_is_computed_from_their_tickets(as_user, engine):
+    svc, mel = as_user("svc"), as_user("mel")
+    who = {"id": "c-77", "name": "Bo Chen", "vip": True, "email": "bo@example.com"}
+    ids = [svc.ingest(kind="ticket", title=f"Issue {n}", payload={
+        "customer": who, "callback_url": HOOK})["id"] for n in range(3)]
+    svc.ingest(kind="ticket", title="someone else", payload={"customer": {"id": "c-1"}})
+    for item_id in ids[:2]:
+        act(mel, item_id, "reply", body_md="first")
+        act(mel, item_id, "reply", body_md="second")  # first response counts the earliest
+    act(mel, ids[0], "close")
+    act(svc, ids[0], "csat", rating=4)
+    act(svc, ids[1], "csat", rating=2)
+    card = mel.get("/customers/c-77").json()
+    assert card | {"first_response_median_s": 0} == {
+        "id": "c-77", "name": "Bo Chen", "vip": True, "blocked": False, "tickets_total": 3,
+        "tickets_closed": 1, "csat_avg": 3.0, "csat_count": 2, "first_response_median_s": 0,
+        "last_tickets": [{"id": i, "title": f"Issue {n}", "state": s} for n, i, s in
+                         ((2, ids[2], "unread"), (1, ids[1], "read"), (0, ids[0], "resolved"))]}
+    assert 0 <= card["first_response_median_s"] < 60
+    assert mel.get("/customers/nobody").status_code == 404
