@@ -61,6 +61,7 @@ from cockpit.server.macros import MACROS, check_steps, rendered_steps
 from cockpit.server.macros import find as find_macro
 from cockpit.server.saved import Saved
 from cockpit.store import customers, events, in_transaction, inbox, timeline
+from cockpit.store.deliveries import visible_deliveries
 from cockpit.store import sla as stored_sla
 from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
@@ -342,7 +343,7 @@ class Inbox:
         if not user.ranks_at_least(Role.ADMIN):
             raise Forbidden("only admins and owners see the outbox")
         with self.engine.connect() as conn:
-            rows = outbox.pending(conn, include_delivered=include_delivered)
+            rows = visible_deliveries(conn, user, include_delivered=include_delivered)
         return [{k: v for k, v in r.items() if k != "body"} | {"body": json.loads(r["body"])}
                 for r in rows]
 

@@ -96,3 +96,23 @@ def test_members_list_users_for_pickers_and_viewers_do_not(as_user):
     assert people.status_code == 200
     assert {"id": "max", "role": "member", "status": "active"} in people.json()
     assert as_user("vic").get("/users").status_code == 403
+
+
+def test_the_outbox_shows_admins_only_deliveries_about_items_they_see(as_user, engine):
+    from sqlalchemy import select
+
+    from cockpit.store.tables import outbox
+
+    svc = as_user("svc")
+    hook = {"callback_url": "http://127.0.0.1:9/hook"}
+    mine = svc.ingest(kind="waitpoint", title="Olivia's gate", target_user_id="olivia",
+                      payload=hook)["id"]
+    shared = svc.ingest(kind="waitpoint", title="Everyone's gate", payload=hook)["id"]
+    for api, item_id in ((as_user("olivia"), mine), (as_user("mel"), shared)):
+        assert api.post(f"/inbox/{item_id}/actions/approve").status_code == 200
+    with engine.connect() as conn:
+        assert len(conn.execute(select(outbox)).all()) == 2
+    seen = {r["item_id"] for r in as_user("adam").get("/outbox").json()["deliveries"]}
+    assert seen == {shared}  # an admin does not see another user's personal item
+    seen = {r["item_id"] for r in as_user("olivia").get("/outbox").json()["deliveries"]}
+    assert seen == {mine, shared}
