@@ -338,7 +338,9 @@ def print_records(records: Sequence[dict[str, Any]], fmt: str, columns: Sequence
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in shown:
         header = _HEADERS.get(column, column.upper())
-        justify = "right" if column in _NUMERIC else "left"
+        numeric = column in _NUMERIC and all(
+            isinstance(r.get(column), (int, float, type(None))) for r in records)
+        justify = "right" if numeric else "left"
         if column in _WRAPPING:
             table.add_column(header, overflow="fold", ratio=_WRAPPING[column], justify=justify)
         else:

@@ -101,7 +101,8 @@ async def _through_api(args: argparse.Namespace, settings: Settings) -> int:
         for slug in sorted(pipelines):  # so the demo's failed runs can be retried
             # POST /pipelines has no method of its own on the client (yet)
             await client._call("POST", "/pipelines", json={"slug": slug})
-    note = f"; {left_out} decided approvals left out" if left_out else ""
+    note = (f"; {left_out} decided items left out (through the API, deciding them would "
+            "act in your name)") if left_out else ""
     print(f"{added} demo items added through {settings.server} for {me['id']}{note}")
     return 0
 
