@@ -101,8 +101,10 @@ def print_items(items: Sequence[Item], fmt: str) -> None:
     console.print(table)
 
 
-def print_item(item: Item, fmt: str) -> None:
-    """One item whole: json/yaml one object; a table of everything about it; quiet its id."""
+def print_item(item: Item, fmt: str, *, timeline: Sequence[dict[str, Any]] = ()) -> None:
+    """One item whole: json/yaml one object (the item as the API serves it); a table of
+    everything about it, with a ticket's `timeline` (replies, internal notes, changes);
+    quiet its id."""
     if fmt == "quiet":
         print(item.id)
         return
@@ -140,6 +142,13 @@ def print_item(item: Item, fmt: str) -> None:
             head, text = _note(note, now)
             parts += [Text.assemble(("internal note", "italic"), " · ", _inert(head)),
                       _inert(text, keep_newlines=True)]
+    if timeline:
+        parts.append(Text(f"\nTimeline ({len(timeline)})", style="bold underline"))
+        for entry in timeline:
+            word, head, text = _entry(entry, now)
+            parts.append(Text.assemble((word, "italic"), " · ", _inert(head)))
+            if text:
+                parts.append(_inert(text, keep_newlines=True))
     parts.append(Text.assemble(("\nActions  ", "bold"),
                                _inert(", ".join(item.actions) if item.actions
                                       else "none you may run now")))
@@ -243,6 +252,23 @@ def _note(note: Any, now: datetime) -> tuple[str, str]:
         except ValueError:
             head.append(at)
     return " · ".join(head), _show(note.get("text", ""))
+
+
+_ENTRY_WORDS = {"note": "internal note", "reply": "reply", "customer_message": "customer"}
+
+
+def _entry(entry: dict[str, Any], now: datetime) -> tuple[str, str, str]:
+    """(what, author · time, text) of one timeline entry; an internal one says so."""
+    kind = str(entry.get("type") or "entry")
+    word = _ENTRY_WORDS.get(kind, kind)
+    if entry.get("internal") and "internal" not in word:
+        word = f"internal {word}"
+    head, _ = _note({"by": entry.get("author"), "at": entry.get("at")}, now)
+    text = entry.get("body_md") or ""
+    data = entry.get("data") or {}
+    if not text and data:
+        text = ", ".join(f"{k}: {_show(v)}" for k, v in data.items())
+    return word, head, str(text)
 
 
 def print_value(value: dict[str, Any], fmt: str, *, ids: Sequence[str] = (),

@@ -110,3 +110,23 @@ def test_quiet_prints_the_id(capsys, db):
     item_id = _ingest(db)
     assert run(capsys, "inbox", "get", str(item_id), "--db", db, "--format", "quiet")[1] \
         == f"{item_id}\n"
+
+
+def test_a_tickets_notes_and_changes_come_from_its_timeline(capsys, db, monkeypatch):
+    from cockpit.client import CockpitClient
+
+    if not hasattr(CockpitClient, "timeline"):
+        pytest.skip("this client has no timeline call yet")
+    monkeypatch.setenv("COLUMNS", "100")
+    item_id = _ingest(db, body_md="My printer is on fire.")
+    for action, param in (("note", "body_md=Called back.\nWill retry."),
+                          ("priority", "priority=urgent")):
+        code, _, err = run(capsys, "inbox", "act", str(item_id), action, "--param", param,
+                           "--db", db)
+        assert code == 0, err
+    code, out, err = run(capsys, "inbox", "get", str(item_id), "--db", db)
+    assert code == 0, err
+    timeline = out.split("Timeline (2)\n")[1]
+    assert timeline.startswith("internal note · ")
+    assert "Called back.\nWill retry.\npriority · " in timeline and "to: urgent" in timeline
+    assert out.count("My printer is on fire.") == 1  # the first message is the body, once

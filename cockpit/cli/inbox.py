@@ -125,7 +125,9 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
                     await _check_kind(client, args.kind)
                 print_items(found, args.format)
             case "get":
-                print_item(await client.get(args.id, reveal=args.reveal), args.format)
+                item = await client.get(args.id, reveal=args.reveal)
+                entries = await _timeline(client, item) if args.format == "table" else []
+                print_item(item, args.format, timeline=entries)
             case "read" | "unread":
                 return await _each(args.ids, args.format,
                                    lambda i: client.patch(i, args.inbox_command))
@@ -143,6 +145,23 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
                 item = await client.act(args.id, args.action, parse_params(args.param))
                 print_items([item], args.format)
     return 0
+
+
+async def _timeline(client: CockpitClient, item: Item) -> list[dict[str, Any]]:
+    """A ticket's replies, internal notes and changes (not its first message: that is the
+    body). Empty for other kinds, and from a server without the timeline."""
+    from cockpit.client import ApiError
+
+    fetch = getattr(client, "timeline", None)
+    if item.kind != "ticket" or fetch is None:
+        return []
+    try:
+        entries = await fetch(item.id)
+    except ApiError as exc:
+        if exc.status in (404, 405):
+            return []
+        raise
+    return [e for e in entries if e.get("type") != "customer_message"]
 
 
 async def _each(ids: Sequence[int], fmt: str, change) -> int:
