@@ -30,7 +30,7 @@ from cockpit.store import open_engine
 from cockpit.store.users import add_user, issue_token
 from tests.factories import item
 
-MAX_EXAMPLES = 40  # per operation and role
+MAX_EXAMPLES = 30  # per operation and role; the file stays well under 90 s as routes are added
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
