@@ -141,3 +141,10 @@ def test_the_local_count_is_the_apis_count(capsys, db):
     run(capsys, "inbox", "read", str(message), "--db", db)
     _, out, _ = run(capsys, "inbox", "count", "--db", db, "--format", "json")
     assert json.loads(out) == asyncio.run(api_count())
+
+
+def test_list_takes_the_query_language_and_a_view(capsys, db):
+    tickets = _ids(capsys, db, "--kind", "ticket", "--state", "unread")
+    assert _ids(capsys, db, "--query", "kind:ticket is:unread") == tickets
+    code, out, err = run(capsys, "inbox", "list", "--view", "no-such-view", "--db", db)
+    assert code == 1 and out == "" and "no-such-view" in err and err.count("\n") == 1

@@ -92,7 +92,8 @@ async def _list(client: CockpitClient, args: argparse.Namespace) -> list[Item]:
     cursor = None
     while len(found) < args.limit:
         page = await client.list_inbox(state=args.state, kind=args.kind, q=args.q,
-                                       limit=min(PAGE, args.limit - len(found)), cursor=cursor)
+                                       view=args.view, limit=min(PAGE, args.limit - len(found)),
+                                       cursor=cursor)
         found.extend(page.items)
         cursor = page.next_cursor
         if cursor is None:

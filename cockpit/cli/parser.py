@@ -169,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--kind", help="only items of this kind (waitpoint, escalation, "
                                     "failed_run, message, ticket, or a producer's own)"
                      ).completer = _complete_kinds
-    lst.add_argument("--q", help="search title, body and sender")
+    lst.add_argument("--query", "--q", dest="q", metavar="Q",
+                     help="the query language: words, kind:, is:unread, from:, -word, ...")
+    lst.add_argument("--view", help="a saved view's name")
     lst.add_argument("--limit", type=_positive, default=50,
                      help="at most this many, one or more (default 50; pages are fetched "
                           "as needed)")
