@@ -426,21 +426,23 @@ class Inbox:
         """Run one action; every attempt, refused or not, lands in the journal."""
         started = time.perf_counter()
         name = one_line(name)
-        try:
-            check_json(params)
-        except ValueError as exc:
-            raise BadRequest(f"params: {exc}") from exc
-        # Parameters are untrusted text like any item field, and land in the journal and in
-        # webhook bodies: cleaned, and every secret in them redacted.
-        params = redact_value(clean_value(params))
-        try:
-            def work(conn) -> dict[str, Any]:
-                row, outcome = run_action(conn, user, item_id, name, params, origin, self.clock())
-                journal.record(conn, actor=user.id, origin=origin, action=name, item_id=item_id,
-                               params=params, result="ok", detail=outcome.detail,
-                               latency_ms=_ms_since(started))
-                return row
 
+        def work(conn) -> dict[str, Any]:
+            row, outcome = run_action(conn, user, item_id, name, params, origin, self.clock())
+            journal.record(conn, actor=user.id, origin=origin, action=name, item_id=item_id,
+                           params=params, result="ok", detail=outcome.detail,
+                           latency_ms=_ms_since(started))
+            return row
+
+        try:
+            try:
+                check_json(params)
+            except ValueError as exc:
+                params = {}  # what cannot be read is not kept; the detail says why
+                raise BadRequest(f"params: {exc}") from exc
+            # Parameters are untrusted text like any item field, and land in the journal and
+            # in webhook bodies: cleaned, and every secret in them redacted.
+            params = redact_value(clean_value(params))
             row = in_transaction(self.engine, work)
         except ServiceError as exc:
             with self.engine.begin() as conn:

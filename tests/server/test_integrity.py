@@ -255,6 +255,9 @@ def test_action_parameters_are_held_to_the_same_limits(as_user):
     nan = mel.post(f"/inbox/{ticket}/actions/note", content='{"text": "x", "n": NaN}',
                    headers={"content-type": "application/json"})
     assert nan.status_code in (400, 422)
+    refused = as_user("olivia").get("/audit", params={"item_id": ticket}).json()["records"]
+    assert [(r["action"], r["result"], r["params"]) for r in refused] == \
+        [("note", "invalid", {})] * 2
 
 
 @pytest.mark.parametrize("when", ["2999-01-01T00:00:00Z", "9999-12-31T23:59:59Z"])
