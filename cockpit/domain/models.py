@@ -73,6 +73,18 @@ class BulkOp(StrEnum):
     RESOLVE = "resolve"
     ARCHIVE = "archive"
     RESTORE = "restore"  # beyond DESIGN.md: undo of a bulk archive/resolve in one request
+    # tickets only: each runs the ticket action of that name on every ticket, with `params`
+    CLOSE = "close"
+    ASSIGN = "assign"
+    PRIORITY = "priority"
+    TAG = "tag"
+    UNTAG = "untag"
+    MACRO = "macro"
+
+
+# Bulk ops that run a ticket action on each ticket (DESIGN.md, "POST /inbox/bulk").
+TICKET_BULK_OPS = frozenset({BulkOp.CLOSE, BulkOp.ASSIGN, BulkOp.PRIORITY, BulkOp.TAG,
+                             BulkOp.UNTAG, BulkOp.MACRO})
 
 
 ARCHIVED = "archived"  # the resolved_action that marks an archived item

@@ -44,6 +44,7 @@ class ActionContext:
     row: dict[str, Any]
     params: dict[str, Any]
     now: datetime
+    emit: bool = True  # write the item's event (a bulk run writes one for all instead)
 
 
 @dataclass
@@ -248,8 +249,11 @@ def actions_for(row: dict[str, Any], user: Principal) -> list[str]:
 
 
 def run_action(conn: Connection, user: Principal, item_id: int, name: str,
-               params: dict[str, Any], origin: str, now: datetime) -> tuple[dict, Outcome]:
-    """Run `name` on the item; answers its new row. Raises the 4xx errors of the API."""
+               params: dict[str, Any], origin: str, now: datetime, *,
+               emit: bool = True) -> tuple[dict, Outcome]:
+    """Run `name` on the item; answers its new row. Raises the 4xx errors of the API.
+
+    With `emit=False` no event is written: a bulk run writes one for all its items."""
     if name not in KNOWN_ACTIONS:
         raise NotFound(f"unknown action {name!r}")
     row = inbox.get_row(conn, item_id, user, for_update=True)
@@ -264,11 +268,13 @@ def run_action(conn: Connection, user: Principal, item_id: int, name: str,
         if name == "approve" and user.id in approvals_of(row):
             raise Conflict("you already approved this; it needs a different second approver")
         raise Conflict(f"{name} is not possible on this item now (state {row['state']})")
-    outcome = handler(ActionContext(conn, user, row, params, now))
+    outcome = handler(ActionContext(conn, user, row, params, now, emit))
     if outcome.changes:
         inbox.update_rows(conn, [item_id], outcome.changes)
         row.update(outcome.changes)
-        events.append(conn, "item.updated", {"items": [events.item_entry(row)], "action": name})
+        if emit:
+            events.append(conn, "item.updated",
+                          {"items": [events.item_entry(row)], "action": name})
     if name in CALLBACK_ACTIONS and row["state"] == State.RESOLVED:
         outbox.enqueue(conn, row, name, user.id, params, now)
     return row, outcome

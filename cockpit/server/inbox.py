@@ -18,13 +18,16 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Engine, func
 
+from cockpit.domain.grouping import GROUP_BY
+from cockpit.domain.masking import masked_payload
 from cockpit.domain.models import (
     ARCHIVED,
+    MAX_FUTURE,
+    TICKET_BULK_OPS,
     BulkOp,
     BulkResult,
     BulkSkip,
     Item,
-    MAX_FUTURE,
     ItemIn,
     Kind,
     Page,
@@ -37,7 +40,7 @@ from cockpit.domain.models import (
 )
 from cockpit.domain.query import Query, QueryError
 from cockpit.domain.query import parse as parse_query
-from cockpit.domain.views import BUILTIN_NAMES, BUILTIN_VIEWS
+from cockpit.domain.redaction import redact_value
 from cockpit.domain.roles import INGEST_ROLES, Principal, Role
 from cockpit.domain.rules import (
     RuleError,
@@ -47,22 +50,26 @@ from cockpit.domain.rules import (
     transition,
     upsert_changes,
 )
-from cockpit.domain.grouping import GROUP_BY
-from cockpit.domain.masking import masked_payload
+from cockpit.domain.sanitize import clean_value
 from cockpit.domain.sla import Target
 from cockpit.domain.sla import summary as sla_summary
-from cockpit.domain.redaction import redact_value
-from cockpit.domain.sanitize import clean_value
-from cockpit.server import journal, outbox, sla, sources
+from cockpit.domain.views import BUILTIN_NAMES, BUILTIN_VIEWS
+from cockpit.server import journal, sla, sources
 from cockpit.server.actions import actions_for, run_action
-from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound, ServiceError
+from cockpit.server.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+)
 from cockpit.server.ingest import Dropped, one_line, prepare_row
 from cockpit.server.macros import MACROS, check_steps, rendered_steps
 from cockpit.server.macros import find as find_macro
 from cockpit.server.saved import Saved
 from cockpit.store import customers, events, in_transaction, inbox, timeline
-from cockpit.store.deliveries import visible_deliveries
 from cockpit.store import sla as stored_sla
+from cockpit.store.deliveries import visible_deliveries
 from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
 from cockpit.store.tables import views as views_table
@@ -490,13 +497,14 @@ class Inbox:
         return self.to_item(row, user)
 
     def bulk(self, user: Principal, ids: Sequence[int], op: BulkOp,
-             origin: str = "api") -> BulkResult:
+             origin: str = "api", params: dict[str, Any] | None = None) -> BulkResult:
         """One transaction over many items; decision and blocking items are skipped, with why.
 
         The journal gets `bulk.started`, one record per item (origin `bulk`), and
         `bulk.completed` with the counts; a skipped item never stops the others.
         """
         self._may_bulk(user, op)
+        params = self._bulk_params(params)
         started = time.perf_counter()
         wanted = list(dict.fromkeys(ids))
         now = self.clock()
@@ -504,7 +512,7 @@ class Inbox:
         def work(conn) -> BulkResult:
             rows = {r["id"]: r for r in inbox.get_rows(conn, wanted, user, for_update=True)}
             result = self._bulk_rows(conn, user, op, [rows[i] for i in wanted if i in rows],
-                                     now)
+                                     now, params)
             result.not_found = [i for i in wanted if i not in rows]
             self._journal_bulk(conn, user, op, origin, result, started)
             return result
@@ -517,10 +525,12 @@ class Inbox:
     def bulk_query(self, user: Principal, op: BulkOp, *, q: str | None = None,
                    view: str | None = None, state: StateFilter = StateFilter.ACTIVE,
                    group_by: str | None = None, group: str | None = None,
-                   except_ids: Sequence[int] = (), origin: str = "api") -> dict[str, Any]:
+                   except_ids: Sequence[int] = (), origin: str = "api",
+                   params: dict[str, Any] | None = None) -> dict[str, Any]:
         """`op` on everything a query matches for `user` (any number of items) but
         `except_ids`, in one transaction with one event; answers counts."""
         self._may_bulk(user, op)
+        params = self._bulk_params(params)
         started = time.perf_counter()
         scope = self.scope(user, q=q, view=view)
         now = self.clock()
@@ -528,7 +538,7 @@ class Inbox:
         def work(conn) -> BulkResult:
             rows = inbox.matching_rows(conn, scope, state=state, except_ids=except_ids,
                                        where=_folder_clause(conn, group_by, group))
-            result = self._bulk_rows(conn, user, op, rows, now)
+            result = self._bulk_rows(conn, user, op, rows, now, params)
             self._journal_bulk(conn, user, op, origin, result, started)
             return result
 
@@ -540,16 +550,27 @@ class Inbox:
 
     @staticmethod
     def _may_bulk(user: Principal, op: BulkOp) -> None:
-        if op in (BulkOp.RESOLVE, BulkOp.ARCHIVE, BulkOp.RESTORE) \
+        if op in (BulkOp.RESOLVE, BulkOp.ARCHIVE, BulkOp.RESTORE, *TICKET_BULK_OPS) \
                 and not user.ranks_at_least(Role.MEMBER):
             raise Forbidden(f"a {user.role} cannot {op.value} items")
 
     @staticmethod
+    def _bulk_params(params: dict[str, Any] | None) -> dict[str, Any]:
+        """A ticket op's parameters, held to the rules of every action's."""
+        try:
+            check_json(params or {})
+        except ValueError as exc:
+            raise BadRequest(f"params: {exc}") from exc
+        return redact_value(clean_value(params or {}))
+
+    @staticmethod
     def _bulk_rows(conn, user: Principal, op: BulkOp, rows: Sequence[dict[str, Any]],
-                   now: datetime) -> BulkResult:
+                   now: datetime, params: dict[str, Any] | None = None) -> BulkResult:
         """Apply `op` to the locked `rows` that it applies to, skip the others with why,
         and write one event: the items it changed, or (past a size that would make every
         client chew on megabytes) a reset that tells them to refetch."""
+        if op in TICKET_BULK_OPS:
+            return _bulk_ticket_action(conn, user, op, rows, now, params or {})
         result = BulkResult()
         changed = []
         for row in rows:
@@ -562,13 +583,9 @@ class Inbox:
             return result
         changes = _bulk_changes(op, user.id, now)
         inbox.update_rows(conn, result.updated, changes)
-        if len(changed) > MAX_EVENT_ITEMS:
-            events.append(conn, "reset", {"reason": f"{op.value}: {len(changed)} items"})
-            return result
         for row in changed:
             row.update({k: v for k, v in changes.items() if k != "read_at"})
-        events.append(conn, "items.bulk", {"op": op.value,
-                                           "items": [events.item_entry(r) for r in changed]})
+        _bulk_event(conn, op, changed)
         return result
 
     @staticmethod
@@ -605,6 +622,41 @@ def _mended(fields: dict[str, Any], error: ValidationError) -> Item:
     bad = {e["loc"][0] for e in error.errors() if e["loc"]}
     kept = {k: v for k, v in fields.items() if k not in bad}
     return Item(**kept, **{k: v for k, v in _STAND_INS.items() if k in bad})
+
+
+def _bulk_event(conn, op: BulkOp, changed: Sequence[dict[str, Any]]) -> None:
+    """One event for a whole bulk run: the items it changed, or (past a size that would make
+    every client chew on megabytes) a reset that tells them to refetch."""
+    if len(changed) > MAX_EVENT_ITEMS:
+        events.append(conn, "reset", {"reason": f"{op.value}: {len(changed)} items"})
+    elif changed:
+        events.append(conn, "items.bulk", {"op": op.value,
+                                           "items": [events.item_entry(r) for r in changed]})
+
+
+def _bulk_ticket_action(conn, user: Principal, op: BulkOp, rows: Sequence[dict[str, Any]],
+                        now: datetime, params: dict[str, Any]) -> BulkResult:
+    """The ticket action `op` on each ticket of `rows`, each in a savepoint: one that fails
+    is rolled back alone and counted, and the others go on."""
+    result = BulkResult()
+    changed = []
+    for row in rows:
+        if row["kind"] != Kind.TICKET:
+            result.skipped.append(BulkSkip(id=row["id"], reason="not a ticket"))
+            continue
+        savepoint = conn.begin_nested()
+        try:
+            after, _ = run_action(conn, user, row["id"], op.value, params, "bulk", now,
+                                  emit=False)
+        except ServiceError as exc:
+            savepoint.rollback()
+            result.skipped.append(BulkSkip(id=row["id"], reason=exc.message))
+            continue
+        savepoint.commit()
+        result.updated.append(row["id"])
+        changed.append(after)
+    _bulk_event(conn, op, changed)
+    return result
 
 
 def _folder_clause(conn, group_by: str | None, group: str | None) -> list[Any]:

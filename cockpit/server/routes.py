@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, st
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cockpit.domain.grouping import GROUP_BY
 from cockpit.domain.models import (
     MAX_BULK_IDS,
     BulkOp,
@@ -21,7 +22,6 @@ from cockpit.domain.models import (
     State,
     StateFilter,
 )
-from cockpit.domain.grouping import GROUP_BY
 from cockpit.domain.roles import Principal
 from cockpit.server.auth import current_user, request_origin
 from cockpit.server.errors import error_responses
@@ -79,6 +79,8 @@ class BulkBody(BaseModel):
     query: BulkQuery | None = None
     except_: list[BulkId] = Field(default_factory=list, alias="except", max_length=100_000)
     op: BulkOp
+    # what a ticket op needs: {"assignee_id"}, {"priority"}, {"tags"}, {"name"} (macro), ...
+    params: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _ids_or_query(self) -> BulkBody:
@@ -238,12 +240,14 @@ def bulk(body: BulkBody, user: User, service: Service, request: Request) -> Any:
     """One op over `ids` (answering them by outcome), or over everything a `query` matches
     but `except` (any number; answering counts). One transaction, one event either way."""
     if body.ids is not None:
-        return service.bulk(user, body.ids, body.op, origin=request_origin(request))
+        return service.bulk(user, body.ids, body.op, origin=request_origin(request),
+                            params=body.params)
     query = body.query
     assert query is not None
     return service.bulk_query(user, body.op, q=query.q, view=query.view, state=query.state,
                               group_by=query.group_by, group=query.group,
-                              except_ids=body.except_, origin=request_origin(request))
+                              except_ids=body.except_, origin=request_origin(request),
+                              params=body.params)
 
 
 @router.post("/inbox/items", response_model=Item | Receipt, status_code=201, tags=["inbox"],

@@ -15,7 +15,7 @@ from cockpit.domain.actions import callback_url
 from cockpit.domain.models import ARCHIVED, Kind, Priority, State
 from cockpit.domain.rules import reopening
 from cockpit.domain.sanitize import neutralise
-from cockpit.server import macros, outbox, sla
+from cockpit.server import macros, outbox, routing, sla
 from cockpit.server.actions import ActionContext, Outcome, handles, resolved, run_action
 from cockpit.server.errors import BadRequest, Conflict
 from cockpit.store import timeline
@@ -79,8 +79,12 @@ def _assign(ctx: ActionContext) -> Outcome:
     who = _existing_user(ctx, ctx.params.get("assignee_id", ctx.user.id), "assignee_id")
     if who == ctx.row.get("assignee_id"):
         return Outcome()
+    forced = None if who is None else routing.reserve(
+        ctx.conn, who, ctx.row["id"], ctx.now, force=ctx.params.get("force"), field="assignee_id")
     _note(ctx, "assign", **{"from": ctx.row.get("assignee_id"), "to": who})
-    return Outcome({"assignee_id": who, "updated_at": ctx.now})
+    changes = routing.settle(ctx.conn, ctx.row, {"assignee_id": who, "updated_at": ctx.now},
+                             ctx.now)
+    return Outcome(changes, detail=forced)
 
 
 @handles("transfer", Kind.TICKET)
@@ -93,9 +97,13 @@ def _transfer(ctx: ActionContext) -> Outcome:
     if note is not None and not isinstance(note, str):
         raise BadRequest("note: text")
     changes: dict[str, Any] = {"updated_at": ctx.now}
+    forced = None
     if agent is not None:
         changes["assignee_id"] = _existing_user(ctx, agent, "agent_id")
         target = {"agent_id": changes["assignee_id"]}
+        if changes["assignee_id"] not in (None, ctx.row.get("assignee_id")):
+            forced = routing.reserve(ctx.conn, changes["assignee_id"], ctx.row["id"], ctx.now,
+                                     force=ctx.params.get("force"), field="agent_id")
     else:
         if not isinstance(queue, str) or not queue.strip() or len(queue) > 200:
             raise BadRequest("queue: the name of a queue")
@@ -106,7 +114,7 @@ def _transfer(ctx: ActionContext) -> Outcome:
     timeline.add(ctx.conn, ctx.row["id"], "transfer", ctx.user.id, ctx.now,
                  body_md=(note or "").strip(), internal=True,
                  **{"from": ctx.row.get("assignee_id"), **target})
-    return Outcome(changes)
+    return Outcome(routing.settle(ctx.conn, ctx.row, changes, ctx.now), detail=forced)
 
 
 @handles("priority", Kind.TICKET)
@@ -128,14 +136,14 @@ def _close(ctx: ActionContext) -> Outcome:
         raise BadRequest("reason: at most 500 characters of text")
     _note(ctx, "status", **{"from": ctx.row["state"], "to": "closed", "reason": reason})
     sla.closed(ctx.conn, ctx.row, ctx.now)
-    return Outcome(resolved(ctx, "closed"))
+    return Outcome(routing.settle(ctx.conn, ctx.row, resolved(ctx, "closed"), ctx.now))
 
 
 @handles("reopen", Kind.TICKET)
 def _reopen(ctx: ActionContext) -> Outcome:
     _note(ctx, "status", **{"from": ctx.row.get("resolved_action"), "to": "open"})
     sla.reopened_ticket(ctx.conn, ctx.row, ctx.now)
-    return Outcome(reopening(ctx.now))
+    return Outcome(routing.settle(ctx.conn, ctx.row, reopening(ctx.now), ctx.now))
 
 
 def _tags_param(ctx: ActionContext) -> list[str]:
@@ -214,7 +222,7 @@ def _macro(ctx: ActionContext) -> Outcome:
     for step in steps:
         params = {k: v for k, v in step.items() if k != "action"}
         row, _ = run_action(ctx.conn, ctx.user, ctx.row["id"], step["action"], params,
-                            "api", ctx.now)
+                            "api", ctx.now, emit=ctx.emit)
         done.append(step["action"])
     ctx.row.update(row)
     return Outcome(detail=f"macro {name}: {', '.join(done)}")

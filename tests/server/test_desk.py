@@ -162,3 +162,37 @@ def test_the_customer_card_is_computed_from_their_tickets(as_user, engine):
                          ((2, ids[2], "unread"), (1, ids[1], "read"), (0, ids[0], "resolved"))]}
     assert 0 <= card["first_response_median_s"] < 60
     assert mel.get("/customers/nobody").status_code == 404
+
+
+def test_bulk_ticket_actions_count_failures_and_write_one_event(as_user, engine):
+    svc, mel = as_user("svc"), as_user("mel")
+    ids = [svc.ingest(kind="ticket", title=f"T{n}")["id"] for n in range(4)]
+    message = svc.ingest(title="not a ticket")["id"]
+    act(mel, ids[0], "close")  # already closed: its close fails, the others go on
+    with engine.connect() as conn:
+        before = conn.execute(select(events.c.seq)).all()
+    result = mel.post("/inbox/bulk", json={"op": "close", "ids": [*ids, message],
+                                           "params": {"reason": "cleanup"}}).json()
+    assert result["updated"] == ids[1:]
+    assert {s["id"] for s in result["skipped"]} == {ids[0], message}
+    with engine.connect() as conn:
+        new = conn.execute(select(events).where(events.c.seq > max(s.seq for s in before)))
+        assert [e.type for e in new] == ["items.bulk"]
+        records = conn.execute(select(audit.c.item_id, audit.c.result, audit.c.origin)
+                               .where(audit.c.action == "close")).all()
+    assert sorted((r.item_id, r.result) for r in records if r.origin == "bulk") == \
+        sorted([(ids[0], "skipped"), (message, "skipped")] + [(i, "ok") for i in ids[1:]])
+    closed = mel.post("/inbox/bulk", json={"op": "priority", "params": {"priority": "high"},
+                                           "query": {"q": "kind:ticket", "state": "all"}})
+    assert closed.json() == {"updated": 0,
+                             "skipped": {"priority is no longer possible: already closed": 4}}
+    fresh = [svc.ingest(kind="ticket", title=f"new {n}")["id"] for n in range(2)]
+    by_query = mel.post("/inbox/bulk", json={"op": "macro", "params": {"name": "nope"},
+                                             "query": {"q": "kind:ticket"}})
+    assert by_query.json() == {"updated": 0, "skipped": {"no macro named 'nope'": 2}}
+    mel.post("/macros", json={"name": "hi", "actions": [{"action": "priority",
+                                                          "priority": "urgent"}]})
+    ran = mel.post("/inbox/bulk", json={"op": "macro", "params": {"name": "hi"},
+                                        "query": {"q": "kind:ticket"}})
+    assert ran.json() == {"updated": 2, "skipped": {}}
+    assert {mel.get(f"/inbox/{i}").json()["priority"] for i in fresh} == {"urgent"}
