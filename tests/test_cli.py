@@ -200,3 +200,14 @@ def test_get_masks_credentials_unless_revealed(capsys, db):
     _, out, _ = run(capsys, "inbox", "get", str(item_id), "--db", db, "--format", "json",
                     "--reveal")
     assert json.loads(out)["payload"]["db_password"] == "correct-horse-battery-9"
+
+
+def test_list_sorts_as_asked(capsys, db):
+    run(capsys, "demo", "--db", db)
+    _, out, _ = run(capsys, "inbox", "list", "--db", db, "--sort", "priority", "--format",
+                    "json", "--limit", "500")
+    ranks = {"urgent": 3, "high": 2, "normal": 1, "low": 0}
+    order = [ranks[i["priority"]] for i in json.loads(out)]
+    assert order == sorted(order, reverse=True) and len(set(order)) > 1
+    code, _, err = run(capsys, "inbox", "list", "--db", db, "--query", "is:nope")
+    assert code != 0 and "is:nope" in err and err.count("\n") == 1

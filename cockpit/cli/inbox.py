@@ -93,7 +93,7 @@ async def _list(client: CockpitClient, args: argparse.Namespace) -> list[Item]:
     while len(found) < args.limit:
         page = await client.list_inbox(state=args.state, kind=args.kind, q=args.q,
                                        view=args.view, limit=min(PAGE, args.limit - len(found)),
-                                       cursor=cursor)
+                                       cursor=cursor, sort=args.sort)
         found.extend(page.items)
         cursor = page.next_cursor
         if cursor is None:

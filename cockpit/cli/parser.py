@@ -170,8 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
                                     "failed_run, message, ticket, or a producer's own)"
                      ).completer = _complete_kinds
     lst.add_argument("--query", "--q", dest="q", metavar="Q",
-                     help="the query language: words, kind:, is:unread, from:, -word, ...")
+                     help="the query language: words, kind:, is:unread, priority:>=high, "
+                          "assignee:me, created:<2h, -word, ...")
     lst.add_argument("--view", help="a saved view's name")
+    lst.add_argument("--sort", choices=["newest", "oldest", "priority", "due"],
+                     default="newest", help="newest first (default), oldest, priority, due")
     lst.add_argument("--limit", type=_positive, default=50,
                      help="at most this many, one or more (default 50; pages are fetched "
                           "as needed)")

@@ -58,9 +58,9 @@ class CockpitClient:
 
     async def list_inbox(self, *, state: str = "active", kind: str | None = None,
                          q: str | None = None, view: str | None = None, limit: int = 50,
-                         cursor: str | None = None) -> Page:
+                         cursor: str | None = None, sort: str | None = None) -> Page:
         params = {"state": state, "kind": kind, "q": q, "view": view, "limit": limit,
-                  "cursor": cursor}
+                  "cursor": cursor, "sort": sort}
         data = await self._call("GET", "/inbox", params={k: v for k, v in params.items()
                                                          if v is not None})
         return Page.model_validate(data)
@@ -105,3 +105,8 @@ class CockpitClient:
     async def users(self) -> list[dict[str, str]]:
         """Every user (id, role, status): for picking a person to assign."""
         return await self._call("GET", "/users")
+
+    async def timeline(self, item_id: int) -> list[dict[str, Any]]:
+        """A ticket's conversation, internal notes and changes, oldest first: entries
+        `{"id", "type", "author", "body_md", "at", "internal", "data"}`."""
+        return await self._call("GET", f"/inbox/{item_id}/timeline")
