@@ -54,7 +54,7 @@ from cockpit.domain.sanitize import clean_value
 from cockpit.domain.sla import Target
 from cockpit.domain.sla import summary as sla_summary
 from cockpit.domain.views import BUILTIN_NAMES, BUILTIN_VIEWS
-from cockpit.server import journal, sla, sources
+from cockpit.server import journal, routing, sla, sources
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.errors import (
     BadRequest,
@@ -386,6 +386,7 @@ class Inbox:
                 return self._upsert(conn, user, row, values, now), "upserted"
             sources.create_source(conn, row, now)
             sla.ticket_created(conn, row, now)
+            routing.ticket_created(conn, row, now)
             events.append(conn, "item.created", {"items": [events.item_entry(row)]})
             if row["kind"] == "escalation":
                 events.append(conn, "escalation.created",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select, update
 
 from cockpit.domain.models import State
-from cockpit.server import journal, outbox, sla
+from cockpit.server import agents, journal, outbox, sla
 from cockpit.store import events, inbox
 from cockpit.store.tables import waitpoints
 
@@ -67,10 +67,12 @@ def _time_out(conn, item_ids: list[int], now: datetime) -> list[int]:
 
 
 def sweep_all(engine: Engine) -> bool:
-    """Every time-driven change: expired waitpoints and SLA alarms. True when any happened."""
+    """Every time-driven change: expired waitpoints, SLA alarms, and the floor's (agents
+    whose app went quiet go offline; routing, for skill requirements that timed out). True
+    when any happened."""
     now = datetime.now(UTC)
     timed_out = sweep_timeouts(engine, now)
-    return bool(timed_out) | bool(sla.sweep(engine, now))
+    return bool(timed_out) | bool(sla.sweep(engine, now)) | agents.sweep(engine, now)
 
 
 async def run_sweeper(engine: Engine, interval: float, after: Callable[[], None]) -> None:

@@ -295,3 +295,82 @@ macros = Table(
     UniqueConstraint("name", "scope", "owner", "role", name="uq_macros_name"),
     sqlite_autoincrement=True,
 )
+
+# -- the floor: agents, aux codes, the status interval log, queues (issue 11) -------------------
+
+from sqlalchemy import text  # noqa: E402  (kept with the tables that use it)
+
+# Every user can be an agent; a row exists once they state a status or a manager sets them up
+# (until then: offline, the default capacity, no skills, no queues).
+agents = Table(
+    "agents",
+    metadata,
+    Column("user_id", String(200), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("status", String(16), nullable=False),  # available, busy, away, offline (stated)
+    Column("aux_code", String(64)),
+    Column("status_since", Time, nullable=False),
+    Column("capacity", Integer, nullable=False, server_default="5"),
+    Column("skills", Json, nullable=False),  # {name: proficiency 1-5}
+    Column("queues", Json, nullable=False),  # [queue name]
+    Column("bot", Boolean, nullable=False, server_default="0"),  # replies do not count as human
+    Column("last_assigned_at", Time),
+    Column("last_seen_at", Time),  # the app connected; cleared when the agent goes offline
+)
+
+# The codes an agent gives for being away or busy, in the order pickers show them.
+aux_codes = Table(
+    "aux_codes",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),  # away or busy
+    Column("position", Integer, nullable=False),
+)
+
+# Time in each status: exactly one open interval (ended_at NULL) per agent, changed in the
+# same transaction as the status itself.
+agent_status_log = Table(
+    "agent_status_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("agent_id", String(200), ForeignKey("agents.user_id", ondelete="CASCADE"),
+           nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("aux_code", String(64)),
+    Column("started_at", Time, nullable=False),
+    Column("ended_at", Time),
+    Index("ix_agent_status_log_agent", "agent_id", "started_at"),
+    Index("ix_agent_status_log_started", "started_at"),
+    Index("uq_agent_status_log_open", "agent_id", unique=True,
+          sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+    sqlite_autoincrement=True,
+)
+
+queues = Table(
+    "queues",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("skills", Json, nullable=False),  # [skill name] every ticket of it needs
+    Column("skill_timeout_s", Integer, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", Time, nullable=False),
+    Column("updated_at", Time, nullable=False),
+)
+
+# Why a waiting ticket waits, as last journalled: a new reason is journalled once, not on
+# every routing pass.
+ticket_waits = Table(
+    "ticket_waits",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("queue", String(200), nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("at", Time, nullable=False),
+)
+
+# Open unassigned tickets: what routing reads on every pass.
+Index("ix_items_waiting_tickets", items.c.created_at, items.c.id,
+      sqlite_where=text("kind = 'ticket' AND assignee_id IS NULL AND state IN ('unread', 'read')"),
+      postgresql_where=text(
+          "kind = 'ticket' AND assignee_id IS NULL AND state IN ('unread', 'read')"))
+# Reports and live metrics read the timeline by type over a period.
+Index("ix_timeline_type_at", timeline.c.type, timeline.c.at)
