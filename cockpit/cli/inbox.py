@@ -141,7 +141,8 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
                 counts = await client.count()
                 print_value(counts, args.format, quiet=[str(counts["unread"])])
             case "bulk":
-                return await _bulk(client, _read_ids(args.ids), args.op, args.format)
+                return await _bulk(client, _read_ids(args.ids), args.op, args.format,
+                                   parse_params(args.param))
             case "act":
                 item = await client.act(args.id, args.action, parse_params(args.param))
                 print_items([item], args.format)
@@ -186,14 +187,15 @@ async def _each(ids: Sequence[int], fmt: str, change) -> int:
     return 1 if failures else 0
 
 
-async def _bulk(client: CockpitClient, ids: list[int], op: str, fmt: str) -> int:
+async def _bulk(client: CockpitClient, ids: list[int], op: str, fmt: str,
+                params: dict[str, Any]) -> int:
     """One bulk op; more ids than a request takes go in several requests, merged here."""
     from cockpit.domain.models import MAX_BULK_IDS, BulkResult
 
     result = BulkResult()
     unique = list(dict.fromkeys(ids))
     for start in range(0, len(unique), MAX_BULK_IDS):
-        part = await client.bulk(unique[start:start + MAX_BULK_IDS], op)
+        part = await client.bulk(unique[start:start + MAX_BULK_IDS], op, params)
         result.updated += part.updated
         result.skipped += part.skipped
         result.not_found += part.not_found

@@ -22,6 +22,9 @@ COMMANDS: dict[str | None, tuple[str, str]] = {
     "outbox": ("cockpit.cli.inbox", "cmd_outbox"),
     "completion": ("cockpit.cli.run", "cmd_completion"),
     "screenshots": ("cockpit.cli.screenshots", "cmd_screenshots"),
+    "views": ("cockpit.cli.desk", "cmd_views"),
+    "macros": ("cockpit.cli.desk", "cmd_macros"),
+    "customers": ("cockpit.cli.desk", "cmd_customers"),
     **{alias: ("cockpit.cli.inbox", "cmd_alias") for alias in ALIASES},
 }
 

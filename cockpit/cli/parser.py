@@ -202,8 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
                             description="One bulk operation over many ids (more than 10,000 "
                                         "go in several requests). Decision and blocking items "
                                         "are skipped by the server, with the reason.")
-    bulk.add_argument("op", choices=["read", "unread", "resolve", "archive", "restore"])
+    bulk.add_argument("op", choices=["read", "unread", "resolve", "archive", "restore",
+                                     "close", "assign", "priority", "tag", "untag", "macro"],
+                      help="on tickets also close, assign, priority, tag, untag, macro, with "
+                           "--param (assignee_id=, priority=, tags=, name=)")
     bulk.add_argument("ids", nargs="+", metavar="ID")
+    bulk.add_argument("--param", action="append", default=[], metavar="K=V",
+                      help="a parameter of the op (repeatable); V is JSON when it parses")
     act = inbox.add_parser("act", parents=[conn, fmt], help="run any action on an item")
     act.add_argument("id", type=_item_id)
     act.add_argument("action")
@@ -225,6 +230,43 @@ def build_parser() -> argparse.ArgumentParser:
     out = sub.add_parser("outbox", parents=[conn, fmt], help="outbound webhooks and their state")
     out.add_argument("--all", action="store_true", help="include delivered ones")
 
+    views_parser = sub.add_parser("views", help="saved views (the query language, by name)")
+    views = views_parser.add_subparsers(dest="views_command", metavar="COMMAND")
+    views.add_parser("list", parents=[conn, fmt], help="built-in, yours and shared, with counts")
+    add_view = views.add_parser("add", parents=[conn, fmt], help="save a query as a view")
+    add_view.add_argument("name")
+    add_view.add_argument("query", help="e.g. 'kind:ticket is:active tag:billing'")
+    add_view.add_argument("--title")
+    add_view.add_argument("--shared", metavar="ROLE",
+                          help="share with this role and those above it (managers and above)")
+    views.add_parser("rm", parents=[conn], help="remove a view").add_argument("name")
+
+    macros_parser = sub.add_parser("macros", help="ticket macros: actions run in order")
+    macros = macros_parser.add_subparsers(dest="macros_command", metavar="COMMAND")
+    macros.add_parser("list", parents=[conn, fmt], help="yours and those shared with you")
+    add_macro = macros.add_parser(
+        "add", parents=[conn, fmt], help="save a macro", formatter_class=raw,
+        epilog="""example:
+  cockpit macros add refund --title "Refund and close" \\
+    --step '{"action": "reply", "body_md": "Hi {{ customer.first_name | default(\\"there\\") }}, refunded."}' \\
+    --step '{"action": "close", "reason": "refunded"}'""")
+    add_macro.add_argument("name")
+    add_macro.add_argument("--step", action="append", default=[], metavar="JSON",
+                           help="one action as JSON, in order (repeatable)")
+    add_macro.add_argument("--file", help="a JSON file: {\"title\", \"actions\": [...]}")
+    add_macro.add_argument("--title")
+    add_macro.add_argument("--shared", metavar="ROLE", help="share with this role and above")
+    macros.add_parser("rm", parents=[conn], help="remove a macro").add_argument("name")
+    preview = macros.add_parser("preview", parents=[conn, fmt],
+                                help="what a macro would do to a ticket, changing nothing")
+    preview.add_argument("name")
+    preview.add_argument("id", type=_item_id)
+
+    customers_parser = sub.add_parser("customers", help="customers' history")
+    customers = customers_parser.add_subparsers(dest="customers_command", metavar="COMMAND")
+    customers.add_parser("get", parents=[conn, fmt],
+                         help="a customer's history card").add_argument("id")
+
     completion = sub.add_parser(
         "completion", help="print the shell completion script (bash, zsh or fish)",
         formatter_class=raw,
@@ -242,7 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     shots.add_argument("--only", action="append", default=None, metavar="NAME",
                        help="only this screenshot (repeatable), e.g. help.svg")
 
-    parser.set_defaults(_helps={"inbox": inbox_parser, "users": users_parser})
+    parser.set_defaults(_helps={"inbox": inbox_parser, "users": users_parser,
+                                "views": views_parser, "macros": macros_parser,
+                                "customers": customers_parser})
     return parser
 
 

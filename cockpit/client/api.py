@@ -54,7 +54,7 @@ class CockpitClient:
             except ValueError:
                 detail = response.text or response.reason_phrase
             raise ApiError(response.status_code, str(detail))
-        return response.json()
+        return None if response.status_code == 204 else response.json()
 
     async def list_inbox(self, *, state: str = "active", kind: str | None = None,
                          q: str | None = None, view: str | None = None, limit: int = 50,
@@ -83,9 +83,10 @@ class CockpitClient:
             body["resolved_action"] = resolved_action
         return Item.model_validate(await self._call("PATCH", f"/inbox/{item_id}", json=body))
 
-    async def bulk(self, ids: list[int], op: str) -> BulkResult:
-        data = await self._call("POST", "/inbox/bulk", json={"ids": ids, "op": op})
-        return BulkResult.model_validate(data)
+    async def bulk(self, ids: list[int], op: str,
+                   params: dict[str, Any] | None = None) -> BulkResult:
+        body = {"ids": ids, "op": op, **({"params": params} if params else {})}
+        return BulkResult.model_validate(await self._call("POST", "/inbox/bulk", json=body))
 
     async def ingest(self, item: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", "/inbox/items", json=item)
@@ -110,3 +111,32 @@ class CockpitClient:
         """A ticket's conversation, internal notes and changes, oldest first: entries
         `{"id", "type", "author", "body_md", "at", "internal", "data"}`."""
         return await self._call("GET", f"/inbox/{item_id}/timeline")
+
+    # -- the support desk ------------------------------------------------------------------
+
+    async def views(self) -> list[dict[str, Any]]:
+        return await self._call("GET", "/views")
+
+    async def add_view(self, name: str, query: str, *, title: str | None = None,
+                       role: str | None = None) -> dict[str, Any]:
+        body = {"name": name, "query": query, "title": title,
+                "scope": "role" if role else "personal", "role": role}
+        return await self._call("POST", "/views", json=body)
+
+    async def remove_view(self, name: str) -> None:
+        await self._call("DELETE", f"/views/{name}")
+
+    async def macros(self) -> list[dict[str, Any]]:
+        return await self._call("GET", "/macros")
+
+    async def add_macro(self, macro: dict[str, Any]) -> dict[str, Any]:
+        return await self._call("POST", "/macros", json=macro)
+
+    async def remove_macro(self, name: str) -> None:
+        await self._call("DELETE", f"/macros/{name}")
+
+    async def preview_macro(self, item_id: int, name: str) -> dict[str, Any]:
+        return await self._call("POST", f"/inbox/{item_id}/macros/{name}/preview")
+
+    async def customer(self, customer_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/customers/{customer_id}")

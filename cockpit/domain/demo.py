@@ -95,8 +95,11 @@ def _customer_sender(account_id: str, name: str) -> SenderIn:
     return _sender(SenderType.CUSTOMER, f"customer:{account_id}", name)
 
 
-def _customer(name: str, email: str, plan: str, account_id: str) -> dict[str, str]:
-    return {"name": name, "email": email, "plan": plan, "account_id": account_id}
+def _customer(name: str, email: str, plan: str, account_id: str) -> dict[str, Any]:
+    """A ticket's customer as DESIGN.md names it ({id, name, email, vip}), with the plan;
+    enterprise customers are VIPs."""
+    return {"id": account_id, "name": name, "email": email, "vip": plan == "enterprise",
+            "plan": plan, "account_id": account_id}
 
 
 # --------------------------------------------------------------------------------------------
