@@ -21,7 +21,7 @@ from cockpit.domain.models import ARCHIVED, Kind, State
 from cockpit.domain.roles import Principal, Role
 from cockpit.domain.rules import resolution, transition
 from cockpit.server import outbox, sources
-from cockpit.server.errors import BadRequest, Conflict, Forbidden, NotFound
+from cockpit.server.errors import Conflict, Forbidden, NotFound
 from cockpit.store import events, inbox
 from cockpit.store.tables import (
     dismissed_proposals,

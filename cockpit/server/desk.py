@@ -12,7 +12,7 @@ from cockpit.domain.models import Priority
 from cockpit.domain.roles import Principal
 from cockpit.server.auth import current_user
 from cockpit.server.errors import error_responses
-from cockpit.server.inbox import Inbox
+from cockpit.server.desk_service import Desk
 
 router = APIRouter(prefix="/api/v1", responses=error_responses(401))
 User = Annotated[Principal, Depends(current_user)]
@@ -29,8 +29,8 @@ class TimelineEntry(BaseModel):
     data: dict[str, Any]
 
 
-def _service(request: Request) -> Inbox:
-    return request.app.state.inbox
+def _service(request: Request) -> Desk:
+    return request.app.state.inbox.desk
 
 
 @router.get("/inbox/{item_id}/timeline", response_model=list[TimelineEntry], tags=["desk"],

@@ -76,7 +76,7 @@ def test_at_risk_at_75_percent_then_breached_and_queryable(desk, engine):
     clock.advance(minutes=3)
     assert _sla(service, ticket)["status"] == "breached"
     assert _ids(service, "sla:breached") == {ticket} and _ids(service, "sla:at_risk") == set()
-    assert {v["name"]: v["count"] for v in service.views(MEL)}["overdue"] == 1
+    assert {v["name"]: v["count"] for v in service.desk.views(MEL)}["overdue"] == 1
 
 
 def test_alarms_go_out_once_each_to_events_timeline_journal_and_webhook(desk, engine):
