@@ -34,6 +34,8 @@ class ServerOptions:
     db_url: str | None = None
     poll_interval: float = 0.5  # how soon other processes' writes reach this one's websockets
     heartbeat: float = 15.0
+    send_timeout: float = 10.0  # a websocket send blocked this long drops the client (TOO_SLOW)
+    gap_wait: float = 2.0  # how long a missing seq is waited for before it is taken as rolled back
     queue_size: int = 1000  # events a websocket client may fall behind before it is dropped
     retention: int = 100_000  # events kept for replay; an older `since` gets a reset
     webhook_secret: str | None = None
@@ -51,10 +53,11 @@ def create_app(options: ServerOptions | None = None, *, engine: Engine | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = engine or open_engine(options.db_url)
         hub = EventHub(db, poll_interval=options.poll_interval, queue_size=options.queue_size,
-                       retention=options.retention)
+                       retention=options.retention, gap_wait=options.gap_wait)
         app.state.engine = db
         app.state.hub = hub
         app.state.heartbeat = options.heartbeat
+        app.state.send_timeout = options.send_timeout
         sender = OutboxWorker(db, options.webhook_secret, interval=options.outbox_interval,
                               base_delay=options.outbox_base_delay)
 

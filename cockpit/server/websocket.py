@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cockpit.domain.events import visible_event
 from cockpit.server.auth import authenticate
-from cockpit.server.hub import EventHub, Subscriber
+from cockpit.server.hub import EventHub, Subscriber, encode
 from cockpit.store import events
 
 router = APIRouter(prefix="/api/v1")
@@ -20,26 +20,54 @@ TOO_SLOW = 4008  # close code: the client fell behind; it reconnects with `since
 BAD_REQUEST = 4400  # close code: a malformed query parameter, named in the reason
 
 
-def _replay(engine, user, since: int | None) -> tuple[list[dict[str, Any]], int]:
+class TooSlow(Exception):
+    """The client fell too far behind (its queue overflowed) or stopped taking what is sent."""
+
+
+def _replay(engine, user, since: int | None, upto: int) -> tuple[list[dict[str, Any]], int]:
     """The events to send first and the seq they bring the client to.
+
+    `upto` is the hub's frontier when the client subscribed: every seq up to it is settled
+    (committed, or given up as rolled back) and every event after it reaches the client through
+    its queue. So the replay stops there, never past a seq another writer is still committing,
+    and the queue takes over with nothing lost or sent twice.
 
     A `since` older than the log keeps, or newer than it has, answers one `reset` event.
     """
+    if since is None:
+        return [], upto
+    reset = [{"seq": upto, "type": "reset", "data": {}}]
     with engine.connect() as conn:
         low, high = events.bounds(conn)
-        if since is None:
-            return [], high
-        if since > high or (low and since < low - 1):
-            return [{"seq": high, "type": "reset", "data": {}}], high
+        if since > high:
+            return reset, upto
+        if since >= upto:  # e.g. it saw more on another replica than this hub has settled
+            return [], since
+        if low and since < low - 1:
+            return reset, upto
         backlog: list[dict[str, Any]] = []
         cursor = since
-        while cursor < high:
-            batch = events.since(conn, cursor)
-            if not batch:
-                break
+        while batch := events.since(conn, cursor, upto=upto):
             backlog.extend(e for e in (visible_event(ev, user) for ev in batch) if e)
             cursor = batch[-1]["seq"]
-        return backlog, max(cursor, since)
+        return backlog, upto
+
+
+def _heartbeat(seq: int) -> str:
+    return encode({"seq": seq, "type": "heartbeat", "data": {}})
+
+
+async def _send(websocket: WebSocket, text: str, timeout: float) -> None:
+    """Send, or raise TooSlow when the client has not taken it within `timeout` seconds.
+
+    A client that stops reading fills its TCP window and then every send waits for ever; the
+    queue check alone would never see it, as the pump is stuck in the send.
+    """
+    try:
+        async with asyncio.timeout(timeout):  # not wait_for, which can swallow a cancel
+            await websocket.send_text(text)
+    except TimeoutError as exc:
+        raise TooSlow from exc
 
 
 @router.websocket("/ws")
@@ -55,22 +83,30 @@ async def stream(websocket: WebSocket, since: str | None = None) -> None:
         await websocket.close(code=BAD_REQUEST, reason="since: must be a whole number")
         return
     hub: EventHub = websocket.app.state.hub
-    sub = hub.subscribe(user)  # before the replay, so nothing falls between the two
+    send_timeout: float = websocket.app.state.send_timeout
+    sub = hub.subscribe(user)  # before the replay, which stops where the queue begins
     try:
         await websocket.accept()
-        backlog, last = await run_in_threadpool(_replay, websocket.app.state.engine, user, resume)
+        backlog, last = await run_in_threadpool(_replay, websocket.app.state.engine, user,
+                                                resume, sub.since)
         for event in backlog:
-            await websocket.send_json(event)
+            await _send(websocket, encode(event), send_timeout)
         # Tells a fresh client where it stands, so a reconnect resumes from here.
-        await websocket.send_json({"seq": last, "type": "heartbeat", "data": {}})
-        await _pump(websocket, sub, last, websocket.app.state.heartbeat)
+        await _send(websocket, _heartbeat(last), send_timeout)
+        await _pump(websocket, sub, last, websocket.app.state.heartbeat, send_timeout)
     except WebSocketDisconnect:
         pass
+    except TooSlow:
+        hub.unsubscribe(sub)  # at once: the close below may wait on the same full window
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(send_timeout):
+                await websocket.close(code=TOO_SLOW, reason="too slow: reconnect with since")
     finally:
         hub.unsubscribe(sub)
 
 
-async def _pump(websocket: WebSocket, sub: Subscriber, last: int, heartbeat: float) -> None:
+async def _pump(websocket: WebSocket, sub: Subscriber, last: int, heartbeat: float,
+                send_timeout: float) -> None:
     """Send queued events in order, heartbeats when idle; end when the client goes away."""
     receiver = asyncio.create_task(_drain_incoming(websocket))
     overflow = asyncio.create_task(sub.overflowed.wait())
@@ -84,15 +120,14 @@ async def _pump(websocket: WebSocket, sub: Subscriber, last: int, heartbeat: flo
             if receiver in done:
                 return
             if overflow in done:
-                await websocket.close(code=TOO_SLOW, reason="too slow: reconnect with since")
-                return
+                raise TooSlow
             if not done:
-                await websocket.send_json({"seq": last, "type": "heartbeat", "data": {}})
+                await _send(websocket, _heartbeat(last), send_timeout)
                 continue
-            event = getter.result()
-            if event["seq"] > last:
-                await websocket.send_json(event)
-                last = event["seq"]
+            frame = getter.result()
+            if frame.seq > last:
+                await _send(websocket, frame.text, send_timeout)
+                last = frame.seq
     finally:
         for task in (receiver, overflow):
             task.cancel()

@@ -17,9 +17,19 @@ def append(conn: Connection, type_: str, data: dict[str, Any]) -> int:
     return int(row.seq)
 
 
-def since(conn: Connection, seq: int, limit: int = 1000) -> list[dict[str, Any]]:
+def since(conn: Connection, seq: int, limit: int = 1000,
+          upto: int | None = None) -> list[dict[str, Any]]:
+    """The events after `seq` (and up to `upto`, when given), oldest first."""
     query = select(events).where(events.c.seq > seq).order_by(events.c.seq).limit(limit)
+    if upto is not None:
+        query = query.where(events.c.seq <= upto)
     return [{"seq": r.seq, "type": r.type, "data": r.data} for r in conn.execute(query)]
+
+
+def recent(conn: Connection, count: int) -> list[int]:
+    """The newest `count` seqs, oldest first (one index range, on every engine)."""
+    query = select(events.c.seq).order_by(events.c.seq.desc()).limit(count)
+    return sorted(int(seq) for seq in conn.execute(query).scalars())
 
 
 def newest(conn: Connection) -> int:

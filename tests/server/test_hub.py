@@ -19,7 +19,7 @@ async def test_a_slow_subscriber_is_flagged_and_the_others_keep_receiving(engine
     received = []
     for seq in range(1, 11):
         hub.dispatch(event(seq))
-        received.append((await fast.queue.get())["seq"])  # the fast one keeps up
+        received.append((await fast.queue.get()).seq)  # the fast one keeps up
     assert received == list(range(1, 11))
     assert slow.overflowed.is_set() and slow.queue.qsize() == 3
     assert not fast.overflowed.is_set()
@@ -31,7 +31,7 @@ async def test_dispatch_filters_by_visibility(engine):
     hub.dispatch(event(1, user="mia"))
     hub.dispatch(event(2, role="admin"))
     hub.dispatch(event(3, role="member"))
-    assert mel.queue.qsize() == 1 and (await mel.queue.get())["seq"] == 3
+    assert mel.queue.qsize() == 1 and (await mel.queue.get()).seq == 3
 
 
 def test_a_gap_in_seq_is_waited_for_then_passed(engine, monkeypatch):
