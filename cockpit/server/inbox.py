@@ -52,7 +52,7 @@ from cockpit.domain.rules import (
 from cockpit.domain.sanitize import clean_value
 from cockpit.domain.sla import Target
 from cockpit.domain.sla import summary as sla_summary
-from cockpit.server import journal, routing, sla, sources
+from cockpit.server import journal, outbox, routing, sla, sources
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.desk_service import Desk
 from cockpit.server.errors import (
@@ -225,7 +225,8 @@ class Inbox:
             raise Forbidden("only admins and owners see the outbox")
         with self.engine.connect() as conn:
             rows = visible_deliveries(conn, user, include_delivered=include_delivered)
-        return [{k: v for k, v in r.items() if k != "body"} | {"body": json.loads(r["body"])}
+        return [{k: v for k, v in r.items() if k != "body"}
+                | {"body": json.loads(r["body"]), "delivery_id": outbox.delivery_id(r)}
                 for r in rows]
 
     def register_pipeline(self, user: Principal, slug: str, name: str) -> dict[str, str]:

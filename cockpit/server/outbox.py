@@ -87,14 +87,6 @@ def destination(url: str) -> str:
     return f"{(parts.hostname or '').lower()}:{port}"
 
 
-def pending(conn: Connection, *, include_delivered: bool = False, limit: int = 200) -> list[dict]:
-    stmt = select(outbox).order_by(outbox.c.id.desc()).limit(limit)
-    if not include_delivered:
-        stmt = stmt.where(outbox.c.delivered_at.is_(None))
-    rows = [dict(r._mapping) for r in conn.execute(stmt)]
-    return [{**row, "delivery_id": delivery_id(row)} for row in rows]
-
-
 @dataclass(eq=False)
 class _Held:
     """A row this worker has claimed, and the lease it holds on it."""

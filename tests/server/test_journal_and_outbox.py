@@ -227,3 +227,11 @@ def _answers(base: str) -> bool:
 def _attempts(base: str, headers: dict) -> int:
     rows = httpx.get(base + "/api/v1/outbox", headers=headers).json()["deliveries"]
     return rows[0]["attempts"] if rows else 0
+
+
+def test_get_outbox_lists_each_deliverys_id(as_user):
+    gate = as_user("svc").ingest(kind="waitpoint",
+                                 payload={"callback_url": "http://127.0.0.1:9/x"})["id"]
+    as_user("mel").post(f"/inbox/{gate}/actions/approve")
+    [row] = as_user("olivia").get("/outbox").json()["deliveries"]
+    assert row["delivery_id"] == row["body"]["delivery_id"] and len(row["delivery_id"]) == 36

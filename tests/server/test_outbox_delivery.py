@@ -194,8 +194,8 @@ async def test_every_attempt_of_a_row_carries_the_same_delivery_id(engine, hooks
         assert call["headers"]["X-Cockpit-Signature"] == expected
         assert json.loads(call["body"])["delivery_id"] == call["headers"][DELIVERY]
     with engine.connect() as conn:
-        listed = {r["id"]: r["delivery_id"]
-                  for r in outbox_module.pending(conn, include_delivered=True)}
+        listed = {r.id: outbox_module.delivery_id(dict(r._mapping))
+                  for r in conn.execute(select(outbox))}
     assert sorted(listed.values()) == sorted([first_id, other_id])
 
 
