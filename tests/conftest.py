@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -60,9 +62,20 @@ def empty_postgres(url: str):
     return engine
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite database, made once: each test starts from a copy of it (migrating
+    a new database takes ~0.4 s, copying it a millisecond)."""
+    path = tmp_path_factory.mktemp("template") / "cockpit.db"
+    open_engine(f"sqlite:///{path}").dispose()  # the last connection's close checkpoints the WAL
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "cockpit.db")
         return f"sqlite:///{tmp_path / 'cockpit.db'}"
     url = request.getfixturevalue("postgres_url")
     empty_postgres(url).dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -10,8 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from alembic import command
-from alembic.config import Config
 from platformdirs import user_data_dir
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
@@ -71,8 +70,31 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+@functools.cache
+def _head() -> str:
+    """The newest migration's revision (read from the scripts once per process)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database already has every migration: one small read, no Alembic run."""
+    try:
+        with engine.connect() as conn:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:  # no alembic_version table yet: a new database
+        return False
+    return current == _head()
+
+
 def upgrade(engine: Engine) -> None:
     """Apply every Alembic migration not yet applied."""
+    if _at_head(engine):
+        return
+    from alembic import command  # only when there is something to migrate: it is slow to load
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
