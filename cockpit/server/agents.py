@@ -353,7 +353,7 @@ def parse_time(value: str, field: str, *, end_of_day: bool = False) -> datetime:
         if len(value) == 10:
             day = datetime.fromisoformat(value).replace(tzinfo=UTC)
             return day + timedelta(days=1) if end_of_day else day
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value)
     except ValueError as exc:
         raise BadRequest(f"{field}: a date (YYYY-MM-DD) or an ISO time") from exc
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

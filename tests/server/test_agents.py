@@ -3,6 +3,7 @@ what, capacity and `busy` at capacity, queues (GET/PATCH /agents, /aux-codes, /q
 
 from __future__ import annotations
 
+import itertools
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -210,7 +211,7 @@ def test_concurrent_status_changes_keep_exactly_one_open_interval(db_url):
                 agent_status_log.c.agent_id == "mel").order_by(agent_status_log.c.started_at,
                                                                agent_status_log.c.id)))
             agent = stored.get(conn, "mel")
-        for before, after in zip(log, log[1:], strict=False):
+        for before, after in itertools.pairwise(log):
             assert before.ended_at == after.started_at  # no gap, no overlap
         assert (log[-1].status, log[-1].aux_code) == (agent["status"], agent["aux_code"])
     finally:
