@@ -5,8 +5,9 @@ Every string here may contain item text; the pane shows it literally (never as m
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cockpit.domain.models import Item, State
@@ -29,6 +30,17 @@ ROLE_WORDS = {"agent": "agent", "crew": "crew", "pipeline": "pipeline", "system"
 class Badge:
     text: str
     tone: str  # ok | warn | bad | info | muted
+
+
+@dataclass(frozen=True)
+class Note:
+    author: str
+    when: str  # "3h ago (2099-03-14 06:30 UTC)", or "" when the time is unreadable
+    text: str
+
+
+# Payload keys the detail pane shows in their own section, not among the context rows.
+SHOWN_APART = frozenset({"notes"})
 
 
 @dataclass(frozen=True)
@@ -151,9 +163,35 @@ def summary_line(item: Item) -> str | None:
     return None
 
 
-def context_rows(payload: dict[str, Any], now: datetime, *, reveal: bool) -> list[ContextRow]:
-    """The payload as humanised key/value rows; credential-looking values masked."""
+def notes(item: Item, now: datetime, timeline: Sequence[Mapping[str, Any]] = ()) -> list[Note]:
+    """People's internal notes, oldest first: a ticket's timeline entries of type `note`, and
+    notes kept in the payload by older servers (`payload.notes`: [{"by", "at", "text"}])."""
+    found = item.payload.get("notes")
+    entries: list[Any] = list(found) if isinstance(found, list) else []
+    entries += [e for e in timeline if e.get("type") == "note"]
+    shown: list[Note] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            entry = {"text": entry}
+        if not isinstance(entry, Mapping):
+            continue
+        text = clean(entry.get("body_md") or entry.get("text") or "").strip()
+        if not text:
+            continue
+        author = one_line(entry.get("author") or entry.get("by") or "someone", 60)
+        at = parse_time(entry.get("at"))
+        when = f"{relative(at, now)} ({at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)" if at else ""
+        shown.append(Note(author, when, text))
+    return shown
+
+
+def context_rows(payload: dict[str, Any], now: datetime, *, reveal: bool,
+                 skip: frozenset[str] = frozenset()) -> list[ContextRow]:
+    """The payload as humanised key/value rows; credential-looking values masked; top-level
+    keys in `skip` left out (shown elsewhere)."""
     rows: list[ContextRow] = []
+    if skip:
+        payload = {k: v for k, v in payload.items() if k not in skip}
     for path, leaf, value in flatten(payload):
         secret = is_credential_key(leaf) or is_credential_key(path)
         shown = show_value(leaf, value, now)

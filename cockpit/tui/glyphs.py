@@ -135,8 +135,24 @@ def initials(name: str) -> str:
     return out + " " * (2 - cell_len(out))
 
 
+# The same families in the 16 ANSI colours, for ANSI themes: (background, foreground) pairs.
+_ANSI_FAMILIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "agent": (("blue", "bright_white"), ("magenta", "bright_white"),
+              ("bright_blue", "black"), ("bright_magenta", "black")),
+    "crew": (("green", "black"), ("bright_green", "black")),
+    "pipeline": (("cyan", "black"), ("bright_cyan", "black")),
+    "system": (("bright_black", "bright_white"), ("white", "black")),
+    "customer": (("yellow", "black"), ("bright_yellow", "black"), ("red", "bright_white")),
+}
+
+
 @lru_cache(maxsize=4096)
-def sender_badge_style(sender_type: str, sender_id: str) -> Style:
+def sender_badge_style(sender_type: str, sender_id: str, *, ansi: bool = False) -> Style:
+    """The initials badge of a sender; `ansi`: only the 16 ANSI colours (the terminal's own)."""
+    if ansi:
+        pairs = _ANSI_FAMILIES.get(sender_type, _ANSI_FAMILIES["system"])
+        background, foreground = pairs[_hash(f"{sender_type}:{sender_id}") % len(pairs)]
+        return Style(color=foreground, bgcolor=background, bold=True)
     background = sender_colour(sender_type, sender_id)
     return Style(color=_foreground_for(background), bgcolor=background, bold=True)
 

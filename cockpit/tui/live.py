@@ -20,6 +20,9 @@ from cockpit.tui.messages import LinkChanged, LiveChanged, ResyncNeeded
 
 StreamFactory = Callable[[], AsyncIterable[Event | LinkStatus]]
 Query = Callable[[], tuple[str, str | None]]  # (state filter of the tab, search text)
+# Ids the app wants fresh copies of even when they leave the tab: the item opened and kept
+# listed, the one under the cursor, the one a question is about (to tell who decided it).
+Watched = Callable[[], set[int]]
 
 WINDOW = 0.1  # seconds to gather a burst
 MANY = 50  # more changed items than this: reload the tab instead of fetching each
@@ -66,8 +69,10 @@ class LiveFollower:
     """Runs inside one worker for the life of the app."""
 
     def __init__(self, app: App, client: CockpitClient, stream: StreamFactory, query: Query,
-                 *, window: float = WINDOW, many: int = MANY) -> None:
+                 *, window: float = WINDOW, many: int = MANY,
+                 watched: Watched | None = None) -> None:
         self.app = app
+        self.watched = watched or set
         self.client = client
         self.stream = stream
         self.query = query
@@ -117,7 +122,7 @@ class LiveFollower:
 
     async def _flush(self, burst: Burst) -> None:
         state, q = self.query()
-        leaving = burst.leaving(state)
+        leaving = burst.leaving(state) - self.watched()  # fetched, not just dropped
         wanted = burst.ids - leaving
         # A burst that only takes items out of this tab (a bulk archive, a timeout sweep)
         # never needs a reload, however large; one that brings many in does.

@@ -93,22 +93,32 @@ class ItemChanged(Message):
 
 
 class BulkDone(Message):
-    """The answer to one bulk request."""
+    """The combined answer to a bulk run (one or more requests of at most 10,000 ids).
 
-    def __init__(self, op: str, ids: list[int], result: BulkResult) -> None:
+    `unfinished` ids were never acted on because a request failed part way (`reason` says why);
+    what `result` names was done.
+    """
+
+    def __init__(self, op: str, ids: list[int], result: BulkResult, *,
+                 unfinished: int = 0, reason: str = "") -> None:
         super().__init__()
         self.op = op
         self.ids = ids
         self.result = result
+        self.unfinished = unfinished
+        self.reason = reason
 
 
 class Restored(Message):
-    """An undo: the items that came back, and how many could not."""
+    """An undo: the items that came back (`count` of them; `items` holds their fresh copies
+    when there were few enough to fetch one by one), and those that could not."""
 
-    def __init__(self, items: list[Item], failed: list[tuple[int, str]]) -> None:
+    def __init__(self, items: list[Item], failed: list[tuple[int, str]], *,
+                 count: int | None = None) -> None:
         super().__init__()
         self.items = items
         self.failed = failed
+        self.count = len(items) if count is None else count
 
 
 class Revealed(Message):
@@ -117,6 +127,27 @@ class Revealed(Message):
     def __init__(self, item: Item) -> None:
         super().__init__()
         self.item = item
+
+
+class UsersLoaded(Message):
+    """The people an item can be assigned to (`GET /users`), for the assign picker."""
+
+    def __init__(self, item: Item, users: list[dict[str, str]]) -> None:
+        super().__init__()
+        self.item = item
+        self.users = users
+
+
+class TimelineLoaded(Message):
+    """A ticket's timeline (conversation, internal notes, changes), for the detail pane."""
+
+    def __init__(self, item_id: int, entries: list[dict]) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.entries = entries
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TimelineLoaded) and message.item_id == self.item_id
 
 
 class Identified(Message):

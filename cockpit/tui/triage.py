@@ -9,7 +9,7 @@ from typing import Any
 
 from cockpit.domain.models import BulkResult, Item, State
 from cockpit.domain.rules import is_decision
-from cockpit.tui.format import plural
+from cockpit.tui.format import one_line, plural
 
 # tab id -> (label, `state` of GET /inbox, key of `counts`)
 TABS: dict[str, tuple[str, str, str]] = {
@@ -130,3 +130,28 @@ class Undo:
     ids: tuple[int, ...]
     verb: str
     read_ids: tuple[int, ...] = ()  # those that were read before: undo brings them back read
+
+
+def decided_elsewhere(old: Item | None, new: Item, me: str) -> str | None:
+    """What someone else just did to an item we hold a copy of ("Approved by maria"), when a
+    live update shows it decided (or a four-eyes approval counted) by another person."""
+    if old is None:
+        return None
+    if new.state == State.RESOLVED and old.state != State.RESOLVED:
+        who = new.resolved_by
+        if not who or who == me:
+            return None
+        outcome = one_line(new.resolved_action or "resolved", 40)
+        return f"{outcome.capitalize()} by {one_line(who, 40)}"
+    before = _approvals(old)
+    fresh = [a for a in _approvals(new) if a not in before and a != me]
+    if fresh and new.state != State.RESOLVED:
+        count = len(_approvals(new))
+        return (f"Approved by {one_line(fresh[-1], 40)} ({count} of 2, waiting for a second "
+                "approver)")
+    return None
+
+
+def _approvals(item: Item) -> list[str]:
+    found = item.payload.get("approvals")
+    return [a for a in found if isinstance(a, str)] if isinstance(found, list) else []

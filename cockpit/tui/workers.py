@@ -14,21 +14,26 @@ from textual.message import Message
 from textual.worker import Worker
 
 from cockpit.client import ApiError, CockpitClient
-from cockpit.domain.models import Item
+from cockpit.domain.models import MAX_BULK_IDS, BulkResult, Item
 from cockpit.tui.messages import (
     BulkDone,
     CountsChanged,
     Identified,
     ItemChanged,
+    LiveChanged,
     OperationFailed,
     PageLoaded,
     Restored,
     Resynced,
     Revealed,
+    TimelineLoaded,
+    UsersLoaded,
 )
 from cockpit.tui.triage import TABS
 
 PAGE_SIZE = 500
+BULK_CHUNK = MAX_BULK_IDS  # ids per POST /inbox/bulk: the server refuses more
+FETCH_AFTER_UNDO = 50  # an undo of more items leaves their fresh copies to the live update
 
 Job = Callable[[], Awaitable[Message | None]]
 
@@ -129,6 +134,21 @@ class Effects:
 
         return self._run(f"{name} item {item.id}", job, ids=[item.id])
 
+    def refresh(self, ids: Sequence[int]) -> Worker[None]:
+        """Fetch items again (after a conflict): fresh copies, and those that are gone."""
+        async def job() -> LiveChanged:
+            fresh, gone = [], []
+            for item_id in list(ids)[:50]:
+                try:
+                    fresh.append(await self.client.get(item_id))
+                except ApiError as exc:
+                    if exc.status != 404:
+                        raise
+                    gone.append(item_id)
+            return LiveChanged(fresh, gone, [], None)
+
+        return self._run("refresh the items", job, group="refresh")
+
     def reveal(self, item: Item) -> Worker[None]:
         async def job() -> Revealed:
             return Revealed(await self.client.get(item.id, reveal=True))
@@ -138,22 +158,64 @@ class Effects:
     # -- many items ------------------------------------------------------------------------
 
     def bulk(self, ids: list[int], op: str) -> Worker[None]:
+        """Any number of ids: requests of at most BULK_CHUNK, answered by one BulkDone."""
         async def job() -> BulkDone:
-            return BulkDone(op, ids, await self.client.bulk(ids, op))
+            done = BulkResult()
+            for start in range(0, len(ids), BULK_CHUNK):
+                try:
+                    result = await self.client.bulk(ids[start:start + BULK_CHUNK], op)
+                except ApiError as exc:
+                    if start == 0:
+                        raise  # nothing was done: an ordinary failure
+                    return BulkDone(op, ids, done, unfinished=len(ids) - start,
+                                    reason=exc.message)
+                done = merge_results(done, result)
+            return BulkDone(op, ids, done)
 
-        return self._run(f"{op} {len(ids)} items", job, ids=ids)
+        return self._run(f"{op} {len(ids)} items", job, ids=ids[:50])
+
+    async def _bulk_all(self, ids: Sequence[int], op: str) -> BulkResult:
+        done = BulkResult()
+        ids = list(ids)
+        for start in range(0, len(ids), BULK_CHUNK):
+            done = merge_results(done, await self.client.bulk(ids[start:start + BULK_CHUNK], op))
+        return done
 
     def restore(self, ids: Sequence[int], read_ids: Sequence[int] = ()) -> Worker[None]:
-        """Undo: bring archived/resolved items back in one bulk request (restore means
-        unread), mark read again those that were read, then fetch them."""
+        """Undo: bring archived/resolved items back (restore means unread), mark read again
+        those that were read, then fetch them (a few; the live update brings many)."""
         async def job() -> Restored:
-            result = await self.client.bulk(list(ids), "restore")
+            result = await self._bulk_all(ids, "restore")
             back = set(result.updated)
             if reread := [i for i in read_ids if i in back]:
-                await self.client.bulk(reread, "read")
-            items = await asyncio.gather(*(self.client.get(i) for i in result.updated))
+                await self._bulk_all(reread, "read")
             failed = [(s.id, s.reason) for s in result.skipped]
             failed += [(i, "not found") for i in result.not_found]
+            if len(result.updated) > FETCH_AFTER_UNDO:
+                return Restored([], failed, count=len(result.updated))
+            items = await asyncio.gather(*(self.client.get(i) for i in result.updated))
             return Restored(list(items), failed)
 
-        return self._run("undo", job, ids=list(ids), group="undo")
+        return self._run("undo", job, ids=list(ids)[:50], group="undo")
+
+    def timeline(self, item: Item) -> Worker[None]:
+        """A ticket's timeline, for its notes in the detail pane (the newest request wins)."""
+        async def job() -> TimelineLoaded:
+            return TimelineLoaded(item.id, await self.client.timeline(item.id))
+
+        return self._run(f"load the notes of item {item.id}", job, ids=[item.id],
+                         group="timeline", exclusive=True)
+
+    # -- people ----------------------------------------------------------------------------
+
+    def users(self, item: Item) -> Worker[None]:
+        """Who `item` can be assigned to, for the picker."""
+        async def job() -> UsersLoaded:
+            return UsersLoaded(item, await self.client.users())
+
+        return self._run("list the users", job, ids=[item.id], group="users", exclusive=True)
+
+
+def merge_results(a: BulkResult, b: BulkResult) -> BulkResult:
+    return BulkResult(updated=[*a.updated, *b.updated], skipped=[*a.skipped, *b.skipped],
+                      not_found=[*a.not_found, *b.not_found])

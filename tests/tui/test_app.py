@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,48 +9,7 @@ import pytest
 from cockpit.domain.models import State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.screens import ConfirmScreen, HelpScreen
-
-SIZE = (120, 36)
-
-
-async def wait_for(pilot, condition: Callable[[], Any], timeout: float = 10.0,
-                   what: str = "condition") -> None:
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"{what} not met within {timeout}s")
-
-
-async def ready(app, pilot, *, live: bool = True) -> None:
-    await wait_for(pilot, lambda: app.loaded, what="first load")
-    if live:
-        await wait_for(pilot, lambda: app.link_state == "live", what="live link")
-    await pilot.pause(0.1)
-
-
-def record_toasts(app) -> list[str]:
-    """Every notify() message, in order (wraps the instance's method; Textual's stays public)."""
-    seen: list[str] = []
-    original = app.notify
-
-    def notify(message: str, **kwargs: Any) -> None:
-        seen.append(str(message))
-        original(message, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return seen
-
-
-async def move_to(app, pilot, predicate: Callable[[Any], bool], limit: int = 200) -> Any:
-    """Press j until the cursor sits on an item matching `predicate`."""
-    await pilot.press("home")
-    for _ in range(limit):
-        item = app.cursor_item()
-        if item is not None and predicate(item):
-            return item
-        await pilot.press("j")
-    raise AssertionError("no such item in the list")
+from tests.tui.pilot import SIZE, move_to, ready, record_toasts, wait_for
 
 
 async def test_tri_state_folder_selection_with_keys(make_app):
@@ -79,13 +37,13 @@ async def test_tri_state_folder_selection_with_keys(make_app):
         assert len({partial, full, empty}) == 3
 
         await pilot.press("space")
-        await pilot.pause(0.1)
         bar = app.query_one("#bulk")
-        assert bar.display and not bar.has_class("-hidden")
+        await wait_for(pilot, lambda: not bar.has_class("-hidden"), what="bulk bar")
+        assert bar.display
         assert f"{len(folder)} selected" in str(app.query_one("#bulk-summary").render())
         await pilot.press("escape")  # no search open: esc clears the selection
-        await pilot.pause(0.1)
-        assert len(sel) == 0 and bar.has_class("-hidden")
+        await wait_for(pilot, lambda: bar.has_class("-hidden"), what="bulk bar gone")
+        assert len(sel) == 0
 
 
 async def test_bulk_archive_leaves_decision_items_open(make_app, client):
@@ -161,8 +119,7 @@ async def test_decision_asks_first_and_n_cancels(make_app, client):
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("n")
-        await pilot.pause(0.2)
-        assert not isinstance(app.screen, ConfirmScreen)
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
         assert (await client.get(target.id)).state != State.RESOLVED
 
 
@@ -185,7 +142,7 @@ async def test_one_key_decisions_confirm_then_show_the_result(make_app, client, 
         await pilot.press("y")
         try:
             await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(),
-                           timeout=20, what="decided item leaves the Inbox tab")
+                           what="decided item leaves the Inbox tab")
         except AssertionError as exc:
             raise AssertionError(f"{exc}; toasts: {toasts}") from exc
         decided = await client.get(target.id)
@@ -255,8 +212,8 @@ async def test_reconnect_after_server_restart(make_app, server, new_item):
         assert item is not None
 
         server.start()
-        await wait_for(pilot, lambda: header.link == "live", timeout=30, what="live again")
-        await wait_for(pilot, lambda: item.id in app.item_list.visible_ids(), timeout=10,
+        await wait_for(pilot, lambda: header.link == "live", what="live again")
+        await wait_for(pilot, lambda: item.id in app.item_list.visible_ids(),
                        what="the change made meanwhile")
 
 
@@ -315,7 +272,7 @@ async def test_help_lists_every_binding(make_app):
         listed = {row.binding_id for row in app.screen.rows}
         for binding in app.BINDINGS:
             assert binding.id in listed
-        assert "list.toggle" in listed and "confirm.yes" in listed
+        assert "list.toggle" in listed and "confirm.yes" in listed and "assign.cancel" in listed
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), what="closed")
 
@@ -375,7 +332,7 @@ async def test_keys_typed_right_after_slash_land_in_the_box(make_app):
         # all queued at once, like a fast typist or a paste over SSH
         for key, char in [("slash", "/"), ("n", "n"), ("slash", "/"), ("e", "e")]:
             app.post_message(events.Key(key, char))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: len(app.search_input.value) >= 3, what="typed")
         assert app.search_input.value == "n/e"  # `/` inside the box is just a character
         assert app.focused is app.search_input
 

@@ -568,3 +568,64 @@ async def test_clock_drives_relative_times_and_sla_flags() -> None:
         assert item_list.now() == fixed
         text = item_list.render_line(0).text
         assert "⏱ Item 1" in text and text.rstrip().endswith("2d")
+
+
+# ----------------------------------------------------------------------------- columns (issue 8)
+
+
+@pytest.mark.parametrize("width", [37, 39, 56, 58])
+async def test_a_row_with_urg_and_late_keeps_its_age_and_its_columns(width: int) -> None:
+    now = datetime.now(UTC)
+    late = {"sla_due_at": (now - timedelta(minutes=5)).isoformat()}
+    items = [make(2, priority="urgent", age_minutes=90, now=now, payload=late,
+                  title="Refund for a double charge on an invoice", sender=CUSTOMER),
+             make(1, age_minutes=30, now=now, title="A plain row", sender=CUSTOMER)]
+    app = ListApp(items, group_by="kind")
+    async with app.run_test(size=(width + 2, 10)):
+        item_list = app.query_one(ItemList)
+        badged, plain = (item_list.render_row(ItemRow(i, "message"), width) for i in items)
+        assert cell_len(badged.text) == width == cell_len(plain.text)
+        assert " URG " in badged.text and "⚠ late" in badged.text
+        assert badged.text.rstrip().endswith("1h")  # the age survives the badges
+        assert plain.text.rstrip().endswith("30m")
+        _show_time, sender_col = item_list.columns(width)
+        if width >= 56:  # at 120 columns: the sender on every row, badges or not
+            assert sender_col and "Acme Inc" in badged.text and "Acme Inc" in plain.text
+        else:
+            assert not sender_col
+        # the age column starts at the same cell on both rows
+        assert badged.text.rindex("1h") == plain.text.rindex("30m") + 1
+
+
+async def test_an_empty_list_says_why() -> None:
+    app = ListApp([], group_by="kind")
+    async with app.run_test(size=(60, 10)):
+        item_list = app.query_one(ItemList)
+        item_list.empty_text = "No items match “zz”. esc clears the search."
+        assert "No items match “zz”" in item_list.render_line(1).text
+        assert item_list.render_line(0).text.strip() == ""
+
+
+async def test_a_folder_row_is_highlighted_with_its_figures() -> None:
+    items = three_messages_and_two_tickets()
+    seen: list[ItemList.Highlighted] = []
+
+    class Watch(ListApp):
+        def on_item_list_highlighted(self, message: ItemList.Highlighted) -> None:
+            seen.append(message)
+
+    app = Watch(items, group_by="kind")
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.press("home")
+        await pilot.pause()
+        first = seen[-1]
+        assert first.item is None and isinstance(first.folder, FolderRow)
+        await pilot.press("G")  # the last row: an item
+        await pilot.pause()
+        item_list = app.query_one(ItemList)
+        folder_row = next(i for i, r in enumerate(item_list.rows)
+                          if isinstance(r, FolderRow) and r.key != first.folder.key)
+        item_list.select_item(item_list.rows[folder_row + 1].item.id)
+        await pilot.press("up")  # from an item onto the other folder's row
+        await pilot.pause()
+        assert seen[-1].folder is not None and seen[-1].folder.key != first.folder.key

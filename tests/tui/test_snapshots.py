@@ -14,6 +14,8 @@ import pytest
 from cockpit.config import Settings
 from cockpit.domain.models import State
 from cockpit.domain.rules import is_decision
+from cockpit.tui.screens import ConfirmScreen, HelpScreen
+from tests.tui.pilot import ready, wait_for
 
 SIZE = (120, 36)
 
@@ -34,11 +36,8 @@ def snap_app(server, frozen_time) -> Callable[..., Any]:
 
 
 async def _settle(pilot, *, live: bool = True) -> None:
-    app = pilot.app
-    for _ in range(400):
-        if app.loaded and (app.link_state == "live" or not live):
-            break
-        await pilot.pause(0.05)
+    """Loaded and live (however long a busy machine takes), then still for a moment."""
+    await ready(pilot.app, pilot, live=live)
     await pilot.pause(0.3)
 
 
@@ -52,6 +51,8 @@ def _goto(predicate: Callable[[Any], bool]):
             if item is not None and predicate(item):
                 break
             await pilot.press("j")
+        await wait_for(pilot, lambda: app.detail.item is not None
+                       and app.detail.item.id == app.cursor_item().id, what="detail")
         await pilot.pause(0.3)
 
     return run
@@ -84,6 +85,8 @@ def test_selection_and_bulk_bar(snap_compare, snap_app):
         app = pilot.app
         messages = [i.id for i in app.item_list.items if i.kind == "message"][:2]
         app.selection.set_many(messages, True)
+        await wait_for(pilot, lambda: not app.query_one("#bulk").has_class("-hidden"),
+                       what="bulk bar")
         await pilot.pause(0.3)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=run)
@@ -99,6 +102,7 @@ def test_bulk_archive_confirmation(snap_compare, snap_app):
         app.selection.set_many(ids, True)
         await pilot.pause(0.1)
         await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.pause(0.3)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=run)
@@ -112,6 +116,7 @@ def test_archived_tab(snap_compare, snap_app):
         app = pilot.app
         assert all(i.state == State.RESOLVED for i in app.item_list.items)
         await pilot.press("j")
+        await wait_for(pilot, lambda: app.detail.item is not None, what="detail")
         await pilot.pause(0.3)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=run)
@@ -121,6 +126,7 @@ def test_help(snap_compare, snap_app):
     async def run(pilot) -> None:
         await _settle(pilot)
         await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="help")
         await pilot.pause(0.3)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=run)
@@ -130,9 +136,10 @@ def test_search_open(snap_compare, snap_app):
     async def run(pilot) -> None:
         await _settle(pilot)
         await pilot.press("slash", *"deploy")
-        await pilot.pause(0.6)
+        await wait_for(pilot, lambda: pilot.app.query_text == "deploy", what="search applied")
         await _settle(pilot)
         await pilot.press("enter", "j")  # back on the list, the filter kept (no blinking cursor)
+        await wait_for(pilot, lambda: pilot.app.detail.item is not None, what="detail")
         await pilot.pause(0.3)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=run)

@@ -10,7 +10,11 @@ from textual.widgets import Button, Static
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Dismisses with True (confirmed) or False. The text is shown literally, never as markup."""
+    """Dismisses with True (confirmed) or False. The text is shown literally, never as markup.
+
+    `item_id` names the item the question is about: the app closes the question when that item
+    is decided elsewhere meanwhile.
+    """
 
     BINDINGS = [
         Binding("y,enter", "answer(True)", "Yes", id="confirm.yes", priority=True),
@@ -18,8 +22,9 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, question: str, detail: str = "", *, yes: str = "Yes",
-                 no: str = "No", danger: bool = False) -> None:
+                 no: str = "No", danger: bool = False, item_id: int | None = None) -> None:
         super().__init__(classes="-danger" if danger else None)
+        self.item_id = item_id
         self.question = question
         self.detail = detail
         self.yes = yes

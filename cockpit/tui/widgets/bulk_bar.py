@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -16,7 +17,7 @@ BUTTONS = {
     "archive": ("Archive", "Archive"),
     "clear": ("Clear", "Clear"),
 }
-NARROW = 48  # below this width the buttons use their short labels
+NARROW = 48  # below this width: short labels, no padding (five buttons and Clear fit 38 cells)
 
 
 class BulkBar(Vertical):
@@ -57,7 +58,11 @@ class BulkBar(Vertical):
     def on_resize(self, event: events.Resize) -> None:
         short = event.size.width < NARROW
         for op, (label, short_label) in BUTTONS.items():
-            self.query_one(f"#bulk-{op}", Button).label = short_label if short else label
+            button = self.query_one(f"#bulk-{op}", Button)
+            button.label = short_label if short else label
+            # Narrow: the label alone, no padding cell either side (CSS refuses `line-pad: 0`)
+            button.styles.line_pad = 0 if short else 1
+            button.styles.width = cell_len(short_label) if short else "auto"
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -60,7 +60,11 @@ UNREAD_DOT = "●"
 ELLIPSIS = "…"
 
 TIME_COL = 4  # "now", "59m", "23h", "13d", "10mo" fit
-SENDER_COL = 16
+SENDER_COL = 16  # at most
+MIN_SENDER_COL = 10
+MIN_TITLE = 12  # the age column shows when a plain title keeps this much
+MIN_TITLE_WITH_SENDER = 20  # the sender column shows when a plain title keeps this much
+ROW_PREFIX = 9  # checkbox, unread dot, initials, kind icon and their gaps
 FOLDER_INDENT = 2  # item rows are indented under folder rows
 
 
@@ -190,11 +194,14 @@ The selection survives tab, view and search changes.
     # ------------------------------------------------------------------ messages
 
     class Highlighted(Message):
-        """The cursor moved to another item (`item` is None on a folder row or an empty list)."""
+        """The cursor moved to another row: `item` on an item row; on a folder row `item` is
+        None and `folder` is that row; both None on an empty list."""
 
-        def __init__(self, item: Item | None, *, item_list: ItemList | None = None) -> None:
+        def __init__(self, item: Item | None, *, item_list: ItemList | None = None,
+                     folder: FolderRow | None = None) -> None:
             super().__init__()
             self.item = item
+            self.folder = folder
             self.item_list = item_list
 
         @property
@@ -268,6 +275,19 @@ The selection survives tab, view and search changes.
         self._strip_cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._minute = self._now_minute()
+        self._empty_text = ""
+
+    @property
+    def empty_text(self) -> str:
+        """What the list says when it has no rows ("No items match ..."); drawn literally."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            self._strip_cache.clear()
+            self.refresh()
 
     def on_mount(self) -> None:
         self._selection.subscribe(self._on_selection_changed)
@@ -731,11 +751,13 @@ The selection survives tab, view and search changes.
         self.scroll_to(y=target, animate=False, immediate=True)
 
     def _post_highlighted(self) -> None:
-        item = self.cursor_item
-        key = item.id if item is not None else None
+        row = self.cursor_row
+        item = row.item if isinstance(row, ItemRow) else None
+        folder = row if isinstance(row, FolderRow) else None
+        key: object = item.id if item is not None else folder
         if key == self._last_highlighted:
             return
-        if self.post_message(self.Highlighted(item, item_list=self)):
+        if self.post_message(self.Highlighted(item, item_list=self, folder=folder)):
             self._last_highlighted = key
 
     def _on_selection_changed(self, selection: Selection) -> None:
@@ -803,6 +825,9 @@ The selection survives tab, view and search changes.
         index = int(self.scroll_offset.y) + y
         row = self.row_at(index)
         if row is None:
+            if y == 1 and not self._row_count and self._empty_text:
+                text = _fit("  " + inert(self._empty_text), width)
+                return Strip([Segment(text, self.rich_style + self._style("item-list--dim"))])
             return Strip.blank(width, self.rich_style)
         is_cursor = index == self._cursor
         key = (index, width, is_cursor, self._minute)
@@ -817,6 +842,13 @@ The selection survives tab, view and search changes.
         if isinstance(row, FolderRow):
             return self._render_folder(row, width, is_cursor)
         return self._render_item(row.item, width, is_cursor)
+
+    def _ansi(self) -> bool:
+        """Whether the theme is drawn in the 16 ANSI colours (badges then use them too)."""
+        try:
+            return bool(self.app.current_theme.ansi)
+        except Exception:  # noqa: BLE001 - no app (a widget drawn alone in a test)
+            return False
 
     def _base(self, is_cursor: bool, is_selected: bool) -> Style:
         base = self.rich_style
@@ -859,6 +891,17 @@ The selection survives tab, view and search changes.
         ]
         return self._strip(parts, base, width)
 
+    def columns(self, width: int) -> tuple[bool, int]:
+        """(whether the age column shows, the sender column's width or 0) at `width` cells."""
+        indent = FOLDER_INDENT if self._show_folders() else 0
+        room = width - indent - ROW_PREFIX
+        show_time = room >= MIN_TITLE + 1 + TIME_COL
+        room -= 1 + TIME_COL
+        sender_col = 0
+        if room - 2 >= MIN_TITLE_WITH_SENDER + MIN_SENDER_COL:
+            sender_col = min(SENDER_COL, max(MIN_SENDER_COL, (room - 2) // 3))
+        return show_time, sender_col
+
     def _render_item(self, item: Item, width: int, is_cursor: bool) -> Strip:
         selected = item.id in self.selection
         base = self._base(is_cursor, selected)
@@ -878,12 +921,13 @@ The selection survives tab, view and search changes.
         parts.append((" ", None))
         sender = item.sender
         parts.append(
-            (initials(sender.name), sender_badge_style(str(sender.type.value), sender.id))
+            (initials(sender.name), sender_badge_style(str(sender.type.value), sender.id,
+                                                        ansi=self._ansi()))
         )
         parts.append((" ", None))
         parts.append((kind_icon(item.kind), self._style("item-list--icon")))
         parts.append((" ", None))
-        used = indent + 9
+        used = indent + ROW_PREFIX
 
         pill = priority_pill(item.priority)
         if pill:
@@ -903,14 +947,15 @@ The selection survives tab, view and search changes.
                 parts.append((" ", None))
                 used += cell_len(glyph) + 1
 
-        rest = width - used
-        show_time = rest >= 12 + 1 + TIME_COL
-        show_sender = rest >= 24 + 2 + SENDER_COL + 1 + TIME_COL
-        title_width = rest
+        # The columns depend on the width alone, never on a row's badges: the age and the
+        # sender line up on every row, and badges take their room from the title.
+        show_time, sender_col = self.columns(width)
+        title_width = width - used
         if show_time:
             title_width -= 1 + TIME_COL
-        if show_sender:
-            title_width -= 2 + SENDER_COL
+        if sender_col:
+            title_width -= 2 + sender_col
+        title_width = max(title_width, 1)
 
         if unread:
             title_style: Style | None = self._style("item-list--unread")
@@ -920,8 +965,8 @@ The selection survives tab, view and search changes.
             title_style = None
         parts.append((_fit(inert(item.title), title_width), title_style))
         dim = self._style("item-list--dim")
-        if show_sender:
-            parts.append(("  " + _fit(inert(sender.name), SENDER_COL), dim))
+        if sender_col:
+            parts.append(("  " + _fit(inert(sender.name), sender_col), dim))
         if show_time:
             stamp = relative_time(item.created_at, self.now())
             parts.append((" " + stamp.rjust(TIME_COL)[-TIME_COL:], dim))

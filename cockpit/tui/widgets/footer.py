@@ -1,0 +1,51 @@
+"""A footer that keeps the keys that matter when the terminal is narrow.
+
+Textual's footer lists the active bindings in order and cuts the row at the edge, so at 80
+columns "? Help" and "q Quit" fell off the end. This one drops the least useful keys first
+(those listed in `droppable`, in that order), then the palette key, until the row fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Footer
+
+# Actions dropped first when the row is too long (the help screen lists them all anyway).
+DROPPABLE = ("toggle_select", "open", "open_link", "reveal", "search", "undo", "mark('unread')")
+
+
+class FittingFooter(Footer):
+    def __init__(self, *, droppable: Iterable[str] = DROPPABLE, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.droppable = tuple(droppable)
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+        width = self.size.width or self.app.size.width
+        palette = [k for k in keys if k.has_class("-command-palette")]
+        shown = [k for k in keys if not k.has_class("-command-palette")]
+
+        def cells(widget: Widget) -> int:
+            key = getattr(widget, "key_display", "")
+            description = getattr(widget, "description", "")
+            return cell_len(key) + (1 + cell_len(description) if description else 0) + 1
+
+        def total() -> int:
+            return sum(map(cells, shown)) + sum(cells(k) + 2 for k in palette)
+
+        for action in self.droppable:
+            if total() <= width:
+                break
+            shown = [k for k in shown if getattr(k, "action", None) != action]
+        if total() > width:
+            palette = []
+        yield from shown
+        yield from palette
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.refresh(recompose=True)
