@@ -33,13 +33,17 @@ PAST = {"approve": "Approved", "deny": "Denied", "reject": "Rejected",
         "retry": "Retry started", "cancel": "Cancelled", "dismiss": "Dismissed",
         "archive": "Archived", "close": "Closed", "restore": "Restored", "open": "Opened",
         "note": "Note added", "assign": "Assigned", "tag": "Tagged", "untag": "Untagged",
-        "reply": "Reply sent"}
+        "reply": "Reply sent", "priority": "Priority set", "transfer": "Transferred",
+        "macro": "Macro run", "reopen": "Reopened"}
 # Actions that ask for one line of text first: (title, placeholder, the parameter it fills).
 PROMPTS = {"note": ("Add an internal note", "the note (never sent to the customer)",
                     "body_md"),
            "reply": ("Reply to the customer", "the reply (sent to the customer)", "body_md"),
            "tag": ("Add tags", "tags, separated by commas", "tags"),
-           "untag": ("Remove tags", "tags, separated by commas", "tags")}
+           "untag": ("Remove tags", "tags, separated by commas", "tags"),
+           "priority": ("Set the priority", "low, normal, high or urgent", "priority"),
+           "transfer": ("Transfer to a queue", "the queue's name", "queue"),
+           "macro": ("Run a macro", "the macro's name (cockpit macros list)", "name")}
 UNDOABLE = frozenset({"archive", "dismiss", "close"})
 
 
