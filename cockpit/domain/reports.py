@@ -63,36 +63,55 @@ class Sample:
     session: int  # 1 for the first, 2 after the first reopening, ...
 
 
+@dataclass(slots=True)
+class Clock:
+    """Where a ticket's clocks stand: its session and when it started, whether a person has
+    answered in it, whether it is closed, and since when the customer waits for a next
+    response. Stored between report runs, so the timeline is read once."""
+
+    session: int
+    start: datetime
+    answered: bool = False
+    closed: bool = False
+    waiting_since: datetime | None = None
+
+    @classmethod
+    def new(cls, created_at: datetime) -> Clock:
+        return cls(1, created_at)
+
+    def advance(self, entry: Entry) -> Sample | None:
+        """Take one more entry (oldest first); answers what it measured, if anything."""
+        if entry.type == "reply":
+            if not entry.human or self.closed:
+                return None
+            found = None
+            if not self.answered:
+                found = Sample("first_response", entry.at, _seconds(self.start, entry.at),
+                               entry.author, self.session)
+                self.answered = True
+            elif self.waiting_since is not None:
+                found = Sample("response", entry.at, _seconds(self.waiting_since, entry.at),
+                               entry.author, self.session)
+            self.waiting_since = None
+            return found
+        if entry.type == "customer_message":
+            if self.answered and self.waiting_since is None:
+                self.waiting_since = entry.at
+        elif entry.type == "status" and entry.to == "closed" and not self.closed:
+            self.closed, self.waiting_since = True, None
+            return Sample("resolution", entry.at, _seconds(self.start, entry.at), entry.author,
+                          self.session)
+        elif entry.type == "status" and entry.to == "open":
+            self.session, self.start = self.session + 1, entry.at
+            self.answered = self.closed = False
+            self.waiting_since = None
+        return None
+
+
 def samples(created_at: datetime, entries: Iterable[Entry]) -> list[Sample]:
     """What one ticket's timeline (oldest first) measures."""
-    found: list[Sample] = []
-    session, start = 1, created_at
-    answered = closed = False
-    waiting_since: datetime | None = None
-    for entry in entries:
-        if entry.type == "reply":
-            if not entry.human or closed:
-                continue
-            if not answered:
-                found.append(Sample("first_response", entry.at,
-                                    _seconds(start, entry.at), entry.author, session))
-                answered = True
-            elif waiting_since is not None:
-                found.append(Sample("response", entry.at, _seconds(waiting_since, entry.at),
-                                    entry.author, session))
-            waiting_since = None
-        elif entry.type == "customer_message":
-            if answered and waiting_since is None:
-                waiting_since = entry.at
-        elif entry.type == "status" and entry.to == "closed" and not closed:
-            found.append(Sample("resolution", entry.at, _seconds(start, entry.at),
-                                entry.author, session))
-            closed, waiting_since = True, None
-        elif entry.type == "status" and entry.to == "open":
-            session, start = session + 1, entry.at
-            answered = closed = False
-            waiting_since = None
-    return found
+    clock = Clock.new(created_at)
+    return [s for s in (clock.advance(e) for e in entries) if s is not None]
 
 
 def _seconds(start: datetime, end: datetime) -> float:

@@ -33,13 +33,14 @@ from cockpit.domain.agents import (
     shown_status,
     status_change,
 )
-from cockpit.domain.reports import BY, REPORTS
+from cockpit.domain.reports import BY, MEASURES, REPORTS
 from cockpit.domain.roles import Principal, Role
 from cockpit.domain.routing import DEFAULT_SKILL_TIMEOUT_S, SKILL_TIMEOUT_MAX_S
 from cockpit.server import journal, reports, routing
 from cockpit.server.errors import BadRequest, Forbidden, NotFound
 from cockpit.store import agents as stored
-from cockpit.store import in_transaction
+from cockpit.store import clocks, in_transaction
+from cockpit.store import reports as report_store
 from cockpit.store import routing as waiting
 from cockpit.store.inbox import visible_to
 
@@ -257,7 +258,9 @@ class Floor:
         _not_service(user)
         now = self.clock()
         midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        catch_up(self.engine, now)
         with self.engine.connect() as conn:
+            report_store.roomy(conn)
             counts = {r["queue"]: r for r in waiting.waiting_counts(conn, visible_to(user))}
             configured = {q["name"] for q in stored.queue_list(conn)}
             team = [agent_out(r) for r in stored.roster(conn)]
@@ -300,7 +303,11 @@ class Floor:
         since = parse_time(start, "from") if start else until - timedelta(days=7)
         if since >= until:
             raise BadRequest("to: must come after from")
+        if name in MEASURES:
+            catch_up(self.engine, now)
         with self.engine.connect() as conn:
+            report_store.roomy(conn)
+            report_store.roomy(conn)
             return reports.report(conn, user, name, since, until, by, now)
 
     # -- the sweep and presence --------------------------------------------------------------
@@ -318,7 +325,18 @@ class Floor:
         return sweep(self.engine, now or self.clock())
 
 
+def catch_up(engine: Engine, now: datetime, *, batches: int | None = None) -> None:
+    """Read what the timeline gained into the clocks reports read (all of it, or at most
+    `batches` batches)."""
+    done = 0
+    while in_transaction(engine, lambda conn: clocks.catch_up(conn, now)):
+        done += 1
+        if batches is not None and done >= batches:
+            return
+
+
 def sweep(engine: Engine, now: datetime) -> bool:
+    catch_up(engine, now, batches=5)
     changed = False
     quiet = offline_after()
     if quiet:

@@ -234,14 +234,3 @@ def working(conn: Connection) -> list[dict[str, Any]]:
     for agent in found:
         agent["load"] = counted.get(agent["user_id"], 0)
     return found
-
-
-def human_authors(conn: Connection) -> set[str]:
-    """People whose replies count as human: users who are not service accounts, and not
-    agents marked as bots."""
-    people = set(conn.execute(select(users.c.id).where(users.c.role != Role.SERVICE.value))
-                 .scalars())
-    bots = set(conn.execute(select(a.user_id).where(a.bot.is_(True))).scalars())
-    return people - bots
-
-

@@ -374,3 +374,41 @@ Index("ix_items_waiting_tickets", items.c.created_at, items.c.id,
           "kind = 'ticket' AND assignee_id IS NULL AND state IN ('unread', 'read')"))
 # Reports and live metrics read the timeline by type over a period.
 Index("ix_timeline_type_at", timeline.c.type, timeline.c.at)
+
+# Reports read the clocks (first response, next response, resolution) from samples taken as
+# the timeline grows: `clock_cursor` says how far the timeline has been read, `clock_state`
+# where each ticket's clocks stand, `clock_samples` what they measured.
+clock_cursor = Table(
+    "clock_cursor",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("last_id", BigInteger, nullable=False),  # every timeline id up to it is read
+    Column("gap_id", BigInteger),  # a missing id waited for (a transaction still running)
+    Column("gap_since", Time),
+)
+
+clock_state = Table(
+    "clock_state",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("session", Integer, nullable=False),
+    Column("session_start", Time, nullable=False),
+    Column("answered", Boolean, nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("waiting_since", Time),
+)
+
+clock_samples = Table(
+    "clock_samples",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("measure", String(16), nullable=False),  # first_response, response, resolution
+    Column("at", Time, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("session", Integer, nullable=False),
+    Index("ix_clock_samples_measure_at", "measure", "at"),
+    Index("ix_clock_samples_item", "item_id"),
+    sqlite_autoincrement=True,
+)

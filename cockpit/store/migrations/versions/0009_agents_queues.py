@@ -1,5 +1,6 @@
 """the floor: agents, aux codes (with the defaults), the status interval log, queues, why
-waiting tickets wait; indexes for routing (waiting tickets) and reports (timeline by type)
+waiting tickets wait, the clocks reports read; indexes for routing (waiting tickets) and
+reports (timeline by type)
 
 Revision ID: 0009
 Revises: 0008
@@ -84,6 +85,40 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['item_id'], ['items.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('item_id'),
     )
+    op.create_table(
+        'clock_cursor',
+        sa.Column('name', sa.String(length=32), nullable=False),
+        sa.Column('last_id', sa.BigInteger(), nullable=False),
+        sa.Column('gap_id', sa.BigInteger(), nullable=True),
+        sa.Column('gap_since', Time, nullable=True),
+        sa.PrimaryKeyConstraint('name'),
+    )
+    op.create_table(
+        'clock_state',
+        sa.Column('item_id', Id, nullable=False),
+        sa.Column('session', sa.Integer(), nullable=False),
+        sa.Column('session_start', Time, nullable=False),
+        sa.Column('answered', sa.Boolean(), nullable=False),
+        sa.Column('closed', sa.Boolean(), nullable=False),
+        sa.Column('waiting_since', Time, nullable=True),
+        sa.ForeignKeyConstraint(['item_id'], ['items.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('item_id'),
+    )
+    op.create_table(
+        'clock_samples',
+        sa.Column('id', Id, autoincrement=True, nullable=False),
+        sa.Column('item_id', Id, nullable=False),
+        sa.Column('measure', sa.String(length=16), nullable=False),
+        sa.Column('at', Time, nullable=False),
+        sa.Column('seconds', sa.Float(), nullable=False),
+        sa.Column('author', sa.String(length=200), nullable=False),
+        sa.Column('session', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['item_id'], ['items.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sqlite_autoincrement=True,
+    )
+    op.create_index('ix_clock_samples_measure_at', 'clock_samples', ['measure', 'at'])
+    op.create_index('ix_clock_samples_item', 'clock_samples', ['item_id'])
     op.create_index('ix_items_waiting_tickets', 'items', ['created_at', 'id'],
                     sqlite_where=sa.text(WAITING), postgresql_where=sa.text(WAITING))
     op.create_index('ix_timeline_type_at', 'timeline', ['type', 'at'])
@@ -92,6 +127,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_timeline_type_at', 'timeline')
     op.drop_index('ix_items_waiting_tickets', 'items')
+    op.drop_index('ix_clock_samples_item', 'clock_samples')
+    op.drop_index('ix_clock_samples_measure_at', 'clock_samples')
+    op.drop_table('clock_samples')
+    op.drop_table('clock_state')
+    op.drop_table('clock_cursor')
     op.drop_table('ticket_waits')
     op.drop_table('queues')
     op.drop_index('uq_agent_status_log_open', 'agent_status_log')
