@@ -12,12 +12,13 @@ candidates and why the winner won, for the journal.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cockpit.domain.agents import takes_tickets
+from cockpit.domain.agents import AVAILABLE, takes_tickets
 from cockpit.domain.models import PRIORITY_RANK
 
 DEFAULT_SKILL_TIMEOUT_S = 60
@@ -133,48 +134,114 @@ def _why(winner: Agent, runner_up: Agent | None, required: Sequence[str]) -> str
     return "tied; first by name"
 
 
+def _free(agent: Agent) -> bool:
+    return agent.status == AVAILABLE and agent.load < agent.capacity
+
+
+def _skilled(agent: Agent, required: Sequence[str]) -> bool:
+    return all(agent.skills.get(s, 0) >= 1 for s in required)
+
+
+class Router:
+    """Decisions for many tickets against one team, each assignment counting against the
+    agent's capacity for the tickets after it.
+
+    For each queue and skill set the free candidates sit in a heap by rank; an agent's rank
+    only grows as they take tickets, so a stale entry is re-ranked when it reaches the top and
+    a full agent dropped: a decision costs a few heap steps, not a pass over the team."""
+
+    def __init__(self, rules: dict[str, QueueRule], agents: Iterable[Agent]) -> None:
+        self.rules = rules
+        self.agents = {a.id: a for a in agents}
+        self.members: dict[str, list[Agent]] = {}
+        for agent in self.agents.values():
+            for queue in agent.queues:
+                self.members.setdefault(queue, []).append(agent)
+        self._heaps: dict[tuple[str, tuple[str, ...], bool], list[tuple[tuple, Agent]]] = {}
+
+    def rule(self, queue: str) -> QueueRule:
+        return self.rules.get(queue) or QueueRule(queue)
+
+    def _heap(self, queue: str, required: tuple[str, ...],
+              skilled: bool) -> list[tuple[tuple, Agent]]:
+        key = (queue, required, skilled)
+        heap = self._heaps.get(key)
+        if heap is None:
+            heap = [(_rank(a, required), a) for a in self.members.get(queue, ())
+                    if _free(a) and (not skilled or _skilled(a, required))]
+            heapq.heapify(heap)  # ranks end with the agent's id: never a tie
+            self._heaps[key] = heap
+        return heap
+
+    @staticmethod
+    def _best(heap: list[tuple[tuple, Agent]], required: tuple[str, ...],
+              count: int) -> list[Agent]:
+        """The `count` best free agents of a heap, best first (the heap keeps them)."""
+        found: list[tuple[tuple, Agent]] = []
+        while heap and len(found) < count:
+            rank, agent = heap[0]
+            if not _free(agent):
+                heapq.heappop(heap)
+                continue
+            current = _rank(agent, required)
+            if current != rank:
+                heapq.heapreplace(heap, (current, agent))
+                continue
+            found.append(heapq.heappop(heap))
+        for entry in found:
+            heapq.heappush(heap, entry)
+        return [agent for _, agent in found]
+
+    def choose(self, ticket: Ticket, now: datetime) -> Decision:
+        """Where `ticket` goes now, or why it waits."""
+        rule = self.rule(ticket.queue)
+        required = required_skills(rule, ticket)
+        if not self._best(self._heap(rule.name, (), False), (), 1):
+            detail = (f"waits: nobody in queue {rule.name} is available below capacity"
+                      if self.members.get(rule.name) else f"waits: queue {rule.name} has no agents")
+            return Decision(ticket.id, rule.name, None, NO_AGENT, detail, required)
+        reason = ASSIGNED
+        ranked = self._best(self._heap(rule.name, required, True), required, CANDIDATES_KEPT)
+        if not ranked:
+            drops_at = ticket.queued_at + timedelta(seconds=rule.skill_timeout_s)
+            if now < drops_at:
+                wait = int((drops_at - now).total_seconds() + 0.999)
+                detail = (f"waits for {', '.join(required)}: nobody free has "
+                          f"{'it' if len(required) == 1 else 'them all'}; the requirement "
+                          f"drops in {wait} s")
+                return Decision(ticket.id, rule.name, None, NO_SKILL, detail, required,
+                                skills_dropped_at=drops_at)
+            ranked = self._best(self._heap(rule.name, required, False), required,
+                                CANDIDATES_KEPT)
+            reason = SKILLS_DROPPED
+        winner = ranked[0]
+        why = _why(winner, ranked[1] if len(ranked) > 1 else None, required)
+        if reason == SKILLS_DROPPED:
+            why = (f"nobody free has {', '.join(required)} after {rule.skill_timeout_s} s: "
+                   f"skills dropped; {why}")
+        return Decision(ticket.id, rule.name, winner.id, reason, f"to {winner.id}: {why}",
+                        required, tuple(_candidate(a, required) for a in ranked))
+
+    def take(self, decision: Decision, now: datetime) -> None:
+        """Count an assignment the caller made against the agent."""
+        if decision.agent_id is not None:
+            self.agents[decision.agent_id].took(now)
+
+
 def choose(ticket: Ticket, rule: QueueRule, agents: Iterable[Agent],
            now: datetime) -> Decision:
-    """Where `ticket` goes now, or why it waits."""
-    required = required_skills(rule, ticket)
-    members = [a for a in agents if rule.name in a.queues]
-    free = [a for a in members if a.free]
-    if not free:
-        detail = (f"waits: nobody in queue {rule.name} is available below capacity"
-                  if members else f"waits: queue {rule.name} has no agents")
-        return Decision(ticket.id, rule.name, None, NO_AGENT, detail, required)
-    skilled = [a for a in free if all(a.skills.get(s, 0) >= 1 for s in required)]
-    drops_at = ticket.queued_at + timedelta(seconds=rule.skill_timeout_s)
-    reason = ASSIGNED
-    pool = skilled
-    if not skilled:
-        if now < drops_at:
-            wait = int((drops_at - now).total_seconds() + 0.999)
-            detail = (f"waits for {', '.join(required)}: nobody free has "
-                      f"{'it' if len(required) == 1 else 'them all'}; the requirement drops "
-                      f"in {wait} s")
-            return Decision(ticket.id, rule.name, None, NO_SKILL, detail, required,
-                            skills_dropped_at=drops_at)
-        pool, reason = free, SKILLS_DROPPED
-    ranked = sorted(pool, key=lambda a: _rank(a, required))
-    winner = ranked[0]
-    why = _why(winner, ranked[1] if len(ranked) > 1 else None, required)
-    if reason == SKILLS_DROPPED:
-        why = (f"nobody free has {', '.join(required)} after {rule.skill_timeout_s} s: "
-               f"skills dropped; {why}")
-    return Decision(ticket.id, rule.name, winner.id, reason, f"to {winner.id}: {why}", required,
-                    tuple(_candidate(a, required) for a in ranked[:CANDIDATES_KEPT]))
+    """Where `ticket` goes now, or why it waits (one decision; Router makes many)."""
+    return Router({rule.name: rule}, agents).choose(ticket, now)
 
 
 def plan(tickets: Iterable[Ticket], rules: dict[str, QueueRule], agents: Sequence[Agent],
          now: datetime) -> list[Decision]:
     """Every ticket's decision in routing order, each assignment counting against the
     agent's capacity for the tickets after it (the agents' loads are updated)."""
+    router = Router(rules, agents)
     decisions = []
     for ticket in sorted(tickets, key=order_key):
-        decision = choose(ticket, rules.get(ticket.queue) or QueueRule(ticket.queue), agents,
-                          now)
-        if decision.agent_id is not None:
-            next(a for a in agents if a.id == decision.agent_id).took(now)
+        decision = router.choose(ticket, now)
+        router.take(decision, now)
         decisions.append(decision)
     return decisions

@@ -25,15 +25,7 @@ from sqlalchemy import Connection, insert
 
 from cockpit.domain.agents import CAPACITY_DEFAULT
 from cockpit.domain.models import Kind, State
-from cockpit.domain.routing import (
-    DEFAULT_SKILL_TIMEOUT_S,
-    NO_AGENT,
-    Agent,
-    Decision,
-    QueueRule,
-    Ticket,
-    choose,
-)
+from cockpit.domain.routing import NO_AGENT, Agent, Decision, QueueRule, Router, Ticket
 from cockpit.server.errors import Conflict
 from cockpit.store import agents as stored
 from cockpit.store import events, inbox
@@ -79,9 +71,6 @@ class _Pass:
         self.assigned: dict[str, list[dict[str, Any]]] = {}
         self.waits: list[tuple[dict[str, Any], Decision]] = []
 
-    def rule(self, queue: str) -> QueueRule:
-        return self.rules.get(queue) or QueueRule(queue, (), DEFAULT_SKILL_TIMEOUT_S)
-
     def run(self, queues: Collection[str] | None) -> list[Decision]:
         team = [_agent(r) for r in stored.working(self.conn)]
         wanted = None if queues is None else set(queues)
@@ -90,9 +79,10 @@ class _Pass:
         # Where nobody is free, tickets wait: journalled once per ticket and reason.
         idle = None if wanted is None else wanted - served
         if idle is None or idle:
+            router = Router(self.rules, team)
             for row in waiting.waiting(self.conn, queues=idle, not_in=served,
                                        unless_waiting_for=NO_AGENT):
-                self._decide(row, team)
+                self._decide(row, router)
         if served:
             self._route(served, team)
         self._write()
@@ -108,23 +98,24 @@ class _Pass:
         slots = sum(a.capacity - a.load for a in team if a.free)
         if not slots:
             return
+        router = Router(self.rules, team)
         seen: set[int] = set()
         window = WINDOW_PER_SLOT * slots + WINDOW_MIN
         rows = waiting.waiting(self.conn, queues=served, limit=window, lock=True)
         for row in rows:
             seen.add(row["id"])
-            self._decide(row, team)
+            self._decide(row, router)
         if len(rows) == window and any(a.free and a.queues & served for a in team):
             for row in waiting.waiting(self.conn, queues=served, lock=True):
                 if row["id"] not in seen:
-                    self._decide(row, team)
+                    self._decide(row, router)
 
-    def _decide(self, row: dict[str, Any], team: list[Agent]) -> None:
+    def _decide(self, row: dict[str, Any], router: Router) -> None:
         ticket = _ticket(row)
-        decision = choose(ticket, self.rule(ticket.queue), team, self.now)
+        decision = router.choose(ticket, self.now)
         self.decisions.append(decision)
         if decision.agent_id is not None:
-            next(a for a in team if a.id == decision.agent_id).took(self.now)
+            router.take(decision, self.now)
             self.assigned.setdefault(decision.agent_id, []).append({**row, "decision": decision})
         elif (row["wait_reason"], row["waited_in"]) != (decision.reason, ticket.queue):
             self.waits.append((row, decision))
