@@ -261,8 +261,8 @@ class Inbox:
                 return self._upsert(conn, user, row, values, now), "upserted"
             sources.create_source(conn, row, now)
             sla.ticket_created(conn, row, now)
-            routing.ticket_created(conn, row, now)
             events.append(conn, "item.created", {"items": [events.item_entry(row)]})
+            row.update(routing.ticket_created(conn, row, now))
             if row["kind"] == "escalation":
                 events.append(conn, "escalation.created",
                               {"items": [events.item_entry(row)],

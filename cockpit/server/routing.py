@@ -233,11 +233,15 @@ def reserve(conn: Connection, agent_id: str, ticket_id: int, now: datetime, *, f
     return f"past capacity: {agent_id} now has {load + 1} of {capacity}, forced"
 
 
-def ticket_created(conn: Connection, row: dict[str, Any], now: datetime) -> None:
-    """A new ticket in a queue is routed at once, in its own transaction."""
+def ticket_created(conn: Connection, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new ticket in a queue is routed at once, in the transaction that stores it; answers
+    the row's changes (the agent it went to)."""
     if row.get("kind") != Kind.TICKET or row.get("assignee_id") is not None \
             or row.get("state") == State.RESOLVED:
-        return
+        return {}
     queue = _queue_of(row, {})
-    if queue:
-        route(conn, now, queues={queue})
+    if not queue:
+        return {}
+    route(conn, now, queues={queue})
+    routed = waiting.assignee_of(conn, row["id"])
+    return {"assignee_id": routed, "updated_at": now} if routed is not None else {}

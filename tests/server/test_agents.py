@@ -8,10 +8,12 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from cockpit.domain.roles import Principal, Role
 from cockpit.server.agents import Floor
+from cockpit.server.app import ServerOptions, create_app
 from cockpit.store import agents as stored
 from cockpit.store import open_engine
 from cockpit.store.tables import agent_status_log, audit
@@ -240,3 +242,24 @@ def test_an_agent_whose_app_went_quiet_goes_offline(engine, monkeypatch):
     # back on the CLI, mel stays where they put themselves until an app connects again
     floor.patch_agent(Principal("mel", Role.MEMBER), "mel", {"status": "available"})
     assert not floor.sweep(now + timedelta(hours=1))
+
+
+def test_an_open_app_marks_its_agent_as_seen(as_user, users, engine, monkeypatch):
+    """The app's websocket is its presence: while it is connected, the agent is seen."""
+    import time
+
+    from cockpit.server import floor
+
+    as_user("mel").patch("/agents/mel", json={"status": "available"})
+    monkeypatch.setattr(floor, "PRESENCE_INTERVAL", 0.05)
+    app = create_app(ServerOptions(poll_interval=0.05, heartbeat=0.5), engine=engine)
+    with TestClient(app) as fresh, fresh.websocket_connect(
+            "/api/v1/ws", headers={"Authorization": f"Bearer {users['mel']}"}) as ws:
+        ws.receive_json()
+        deadline = time.monotonic() + 5
+        seen = None
+        while seen is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            with engine.connect() as conn:
+                seen = stored.get(conn, "mel")["last_seen_at"]
+    assert seen is not None

@@ -268,9 +268,10 @@ def test_http_ingest_routes_at_once_and_the_live_metrics_show_the_floor(as_user)
     mia.post("/queues", json={"name": "q"})
     mia.patch("/agents/mel", json={"queues": ["q"], "capacity": 1})
     mel.patch("/agents/mel", json={"status": "available"})
-    ids = [svc.ingest(kind="ticket", title="Help", payload={"queue": "q"},
-                      sender={"type": "customer", "id": "c", "name": "C"})["id"]
-           for _ in range(3)]
+    made = [svc.ingest(kind="ticket", title="Help", payload={"queue": "q"},
+                       sender={"type": "customer", "id": "c", "name": "C"}) for _ in range(3)]
+    ids = [m["id"] for m in made]
+    assert made[0]["assignee_id"] == "mel"  # the producer hears where it went
     assert [mel.get(f"/inbox/{i}").json()["assignee_id"] for i in ids] == ["mel", None, None]
     live = mia.get("/metrics/live").json()
     assert live["waiting"] == 2 and live["queues"][0]["name"] == "q"
