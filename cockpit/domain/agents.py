@@ -7,15 +7,14 @@ configurable and each belongs to one status. An agent who stated `available` but
 open tickets as their capacity shows `busy`: they take no more until one closes.
 
 The time an agent spends in each stated status and aux code is an interval log with exactly
-one open interval per agent; `time_in` cuts it to a period, so an agent who stayed in one
-state all day counts for the whole day.
+one open interval per agent, cut to a report's period (the open one runs until now), so an
+agent who stayed in one state all day counts for the whole day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 AVAILABLE, BUSY, AWAY, OFFLINE = "available", "busy", "away", "offline"
@@ -121,34 +120,14 @@ def check_names(value: Any, field: str, limit: int) -> list[str]:
 
 # -- the interval log ------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Interval:
-    agent_id: str
-    status: str
-    aux_code: str | None
-    started_at: datetime
-    ended_at: datetime | None  # None: the open one, running until now
+DAY_S = 86_400
 
 
-def time_in(intervals: Iterable[Interval], start: datetime, end: datetime,
-            now: datetime) -> list[tuple[Interval, datetime, datetime]]:
-    """Each interval cut to [start, end) (and to now, for the open one), dropping what falls
-    outside: (interval, from, to)."""
-    cut = []
-    for interval in intervals:
-        stop = min(interval.ended_at or now, end, now)
-        begin = max(interval.started_at, start)
-        if stop > begin:
-            cut.append((interval, begin, stop))
-    return cut
-
-
-def split_by_day(begin: datetime, stop: datetime) -> list[tuple[datetime, datetime]]:
-    """[begin, stop) cut at each UTC midnight."""
+def split_by_day(begin: float, finish: float) -> list[tuple[str, float]]:
+    """[begin, finish) in epoch seconds, cut at each UTC midnight: (YYYY-MM-DD, seconds)."""
     pieces = []
-    while begin < stop:
-        midnight = (begin + timedelta(days=1)).replace(hour=0, minute=0, second=0,
-                                                       microsecond=0)
-        pieces.append((begin, min(midnight, stop)))
-        begin = midnight
+    while begin < finish:
+        stop = min((begin // DAY_S + 1) * DAY_S, finish)
+        pieces.append((datetime.fromtimestamp(begin, UTC).date().isoformat(), stop - begin))
+        begin = stop
     return pieces

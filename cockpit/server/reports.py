@@ -14,12 +14,12 @@ read the ticket as it is now. The store computes each sample in SQL; this groups
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
-from cockpit.domain.agents import STATUSES
+from cockpit.domain.agents import STATUSES, split_by_day
 from cockpit.domain.reports import (
     FIGURES,
     MEASURES,
@@ -33,7 +33,6 @@ from cockpit.store import agents as stored_agents
 from cockpit.store import reports as store
 
 NONE_LABELS = {"agent": "(unassigned)", "queue": "(no queue)", "tag": "(untagged)"}
-DAY_S = 86_400
 
 
 class Bucket:
@@ -98,7 +97,7 @@ def _aux(conn: Connection, start: datetime, end: datetime, by: str | None,
         if by == "queue" else {}
     for agent, status, code, begin, finish in store.status_time(
             conn, start, end, now, per_interval=by == "day"):
-        pieces = _by_day(begin, finish) if by == "day" else [("", finish - begin)]
+        pieces = split_by_day(begin, finish) if by == "day" else [("", finish - begin)]
         for on, seconds in pieces:
             if by == "agent":
                 keys: list[str | None] = [agent]
@@ -113,17 +112,6 @@ def _aux(conn: Connection, start: datetime, end: datetime, by: str | None,
                 if code:
                     bucket.seconds[code] += seconds
     return total, rows
-
-
-def _by_day(begin: float, finish: float) -> list[tuple[str, float]]:
-    """[begin, finish) in epoch seconds, cut at each UTC midnight: (day, seconds)."""
-    pieces = []
-    while begin < finish:
-        midnight = (begin // DAY_S + 1) * DAY_S
-        stop = min(midnight, finish)
-        pieces.append((datetime.fromtimestamp(begin, UTC).date().isoformat(), stop - begin))
-        begin = stop
-    return pieces
 
 
 # -- the answer ------------------------------------------------------------------------------

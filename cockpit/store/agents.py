@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cockpit.domain.agents import CAPACITY_DEFAULT, DEFAULT_AUX_CODES, OFFLINE, Interval
+from cockpit.domain.agents import CAPACITY_DEFAULT, DEFAULT_AUX_CODES, OFFLINE
 from cockpit.domain.models import Kind, State
 from cockpit.domain.roles import Role
 from cockpit.store.tables import (
@@ -167,20 +167,6 @@ def lock(conn: Connection, user_ids: Sequence[str], *, skip_locked: bool) -> lis
     return list(conn.execute(query).scalars())
 
 
-def intervals(conn: Connection, start: datetime, end: datetime) -> list[Interval]:
-    """The intervals that overlap [start, end), oldest first."""
-    query = (select(agent_status_log)
-             .where(log.started_at < end, or_(log.ended_at.is_(None), log.ended_at > start))
-             .order_by(log.agent_id, log.started_at, log.id))
-    return [Interval(r.agent_id, r.status, r.aux_code, r.started_at, r.ended_at)
-            for r in conn.execute(query)]
-
-
-def open_intervals(conn: Connection, user_id: str) -> int:
-    return int(conn.execute(select(func.count()).where(
-        log.agent_id == user_id, log.ended_at.is_(None))).scalar() or 0)
-
-
 def seen(conn: Connection, user_ids: Sequence[str], now: datetime) -> None:
     """These agents' apps are connected."""
     if user_ids:
@@ -216,12 +202,6 @@ def put_queue(conn: Connection, name: str, skills: list[str], skill_timeout_s: i
     conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={
         "skills": skills, "skill_timeout_s": skill_timeout_s, "updated_at": now}))
     return not existed
-
-
-def members_of(conn: Connection, queue: str) -> list[str]:
-    """The agents whose queues name `queue` (read in Python: JSON lists differ by engine)."""
-    return [r.user_id for r in conn.execute(select(a.user_id, a.queues))
-            if queue in (r.queues or [])]
 
 
 def working(conn: Connection) -> list[dict[str, Any]]:

@@ -97,7 +97,3 @@ def clear_waits(conn: Connection, ids: Sequence[int]) -> None:
     for start in range(0, len(ids), CHUNK):
         conn.execute(delete(ticket_waits)
                      .where(ticket_waits.c.item_id.in_(list(ids[start:start + CHUNK]))))
-
-
-def touch(conn: Connection, item_id: int, now: datetime) -> None:
-    conn.execute(update(items).where(items.c.id == item_id).values(updated_at=now))

@@ -313,7 +313,7 @@ def test_figures():
     assert time_figures([]) == {"median_s": None, "p90_s": None, "mean_s": None, "count": 0}
     assert time_figures([10, 30]) == {"median_s": 20.0, "p90_s": 30.0, "mean_s": 20.0,
                                       "count": 2}
-    pieces = split_by_day(datetime(2026, 3, 1, 22, tzinfo=UTC), datetime(2026, 3, 3, 1,
-                                                                          tzinfo=UTC))
-    assert [(a.day, (b - a).total_seconds() / 3600) for a, b in pieces] == \
-        [(1, 2.0), (2, 24.0), (3, 1.0)]
+    pieces = split_by_day(datetime(2026, 3, 1, 22, tzinfo=UTC).timestamp(),
+                          datetime(2026, 3, 3, 1, tzinfo=UTC).timestamp())
+    assert [(on, seconds / 3600) for on, seconds in pieces] == \
+        [("2026-03-01", 2.0), ("2026-03-02", 24.0), ("2026-03-03", 1.0)]
