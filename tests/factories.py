@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -27,3 +28,17 @@ def _count() -> Iterator[int]:
 
 
 _counter = _count()
+
+
+class Clock:
+    """A clock a test moves by hand: `clock()` is now, `clock.advance(minutes=5)` moves it."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now

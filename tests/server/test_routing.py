@@ -8,7 +8,7 @@ import itertools
 import random
 import threading
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -22,23 +22,12 @@ from cockpit.server.inbox import Inbox
 from cockpit.store import in_transaction, open_engine
 from cockpit.store.tables import audit, items, timeline
 from cockpit.store.users import add_user
+from tests.factories import Clock
 
 MIA = Principal("mia", Role.MANAGER)
 SVC = Principal("svc", Role.SERVICE)
 PEOPLE = {"mia": "manager", "mel": "member", "max": "member", "sue": "member", "svc": "service"}
 _numbers = itertools.count(1)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 class Desk:

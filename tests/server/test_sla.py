@@ -3,7 +3,7 @@ priority changes, closing and reopening do to them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,20 +12,9 @@ from cockpit.domain.roles import Principal, Role
 from cockpit.server import sla
 from cockpit.server.inbox import Inbox
 from cockpit.store.tables import audit, events, outbox, timeline
+from tests.factories import Clock
 
 HOOK = "http://127.0.0.1:9/sla"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
