@@ -15,26 +15,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 
-RUNS = 30
+from timing import fresh_database, measure, p  # tests/benchmarks/timing.py
+
 WINDOW = 200
-
-
-def p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def measure(fn, runs: int = RUNS) -> list[float]:
-    fn()  # warm up: plans and caches
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def report(label: str, ours: list[float], raw: list[float] | None = None) -> None:
@@ -43,19 +28,6 @@ def report(label: str, ours: list[float], raw: list[float] | None = None) -> Non
         ratio = statistics.median(ours) / max(statistics.median(raw), 1e-6)
         line += f"  | raw p50 {statistics.median(raw):6.1f} ms  x{ratio:4.1f}"
     print(line, flush=True)
-
-
-def fresh_database(postgres: str | None) -> str:
-    if postgres is None:
-        return f"sqlite:///{tempfile.mkdtemp(prefix='cockpit-bench-')}/bench.db"
-    from sqlalchemy import create_engine, text
-
-    name = f"cockpit_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return postgres.rsplit("/", 1)[0] + "/" + name
 
 
 def main(count: int, postgres: str | None) -> None:

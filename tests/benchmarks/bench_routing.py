@@ -29,27 +29,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
+
+from timing import fresh_database, measure, p  # tests/benchmarks/timing.py
 
 AGENTS = 200
 CAPACITY = 20
 BATCH = 5_000
-
-
-def p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def measure(fn, runs: int) -> list[float]:
-    fn()  # warm up: plans and caches
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def line(label: str, ours: float, raw: float | None = None, extra: str = "") -> None:
@@ -57,19 +43,6 @@ def line(label: str, ours: float, raw: float | None = None, extra: str = "") -> 
     if raw is not None:
         text += f"  | raw {raw:8.1f} ms  x{ours / max(raw, 1e-6):5.1f}"
     print(text + (f"  {extra}" if extra else ""), flush=True)
-
-
-def fresh_database(postgres: str | None) -> str:
-    if postgres is None:
-        return f"sqlite:///{tempfile.mkdtemp(prefix='cockpit-bench-')}/bench.db"
-    from sqlalchemy import create_engine, text
-
-    name = f"cockpit_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return postgres.rsplit("/", 1)[0] + "/" + name
 
 
 def drop_database(url: str, postgres: str | None) -> None:
