@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from cockpit.domain.actions import callback_url
 from cockpit.store.tables import outbox
 
 log = logging.getLogger("cockpit.outbox")
@@ -53,8 +54,8 @@ def sign(secret: str, body: bytes) -> str:
 def enqueue(conn: Connection, row: dict[str, Any], action: str, actor: str,
             params: dict[str, Any], now: datetime) -> bool:
     """Queue the callback for a decision on `row`, when its producer asked for one."""
-    url = (row.get("payload") or {}).get("callback_url")
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+    url = callback_url(row.get("payload") or {})
+    if url is None:
         return False
     body = json.dumps({
         "item_id": row["id"], "kind": row["kind"], "source_id": row["source_id"],
