@@ -140,3 +140,38 @@ class CockpitClient:
 
     async def customer(self, customer_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/customers/{customer_id}")
+
+    # -- the floor: agents, queues, live metrics, reports ----------------------------------
+
+    async def agents(self, *, status: str | None = None,
+                     queue: str | None = None) -> list[dict[str, Any]]:
+        params = {k: v for k, v in {"status": status, "queue": queue}.items() if v}
+        return await self._call("GET", "/agents", params=params)
+
+    async def agent(self, agent_id: str) -> dict[str, Any]:
+        return await self._call("GET", f"/agents/{agent_id}")
+
+    async def patch_agent(self, agent_id: str, **fields: Any) -> dict[str, Any]:
+        """Status and aux code (yours); capacity, skills, queues (managers and above)."""
+        return await self._call("PATCH", f"/agents/{agent_id}", json=fields)
+
+    async def aux_codes(self) -> list[dict[str, str]]:
+        return await self._call("GET", "/aux-codes")
+
+    async def queues(self) -> list[dict[str, Any]]:
+        return await self._call("GET", "/queues")
+
+    async def put_queue(self, name: str, *, skills: list[str] | None = None,
+                        skill_timeout_s: int | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name, "skills": skills or []}
+        if skill_timeout_s is not None:
+            body["skill_timeout_s"] = skill_timeout_s
+        return await self._call("POST", "/queues", json=body)
+
+    async def live_metrics(self) -> dict[str, Any]:
+        return await self._call("GET", "/metrics/live")
+
+    async def report(self, name: str, *, start: str | None = None, end: str | None = None,
+                     by: str | None = None) -> dict[str, Any]:
+        params = {k: v for k, v in {"from": start, "to": end, "by": by}.items() if v}
+        return await self._call("GET", f"/reports/{name}", params=params)
