@@ -1,8 +1,14 @@
 """The websocket hub: tails the event log and fans events out to this process's subscribers.
 
 Every server process runs its own hub over the shared event log, so an event written by any
-process reaches every subscriber. A write in this process wakes the hub at once; writes from
-other processes are picked up by polling.
+process reaches every subscriber. A write in this process wakes the hub at once. On PostgreSQL
+a write in any process wakes every hub too: `events.append` NOTIFYs in the writer's transaction
+and each hub LISTENs on a connection of its own; NOTIFY only wakes, the log stays the truth, and
+a slow poll (`safety_poll`) stands in for a notification lost with a dropped connection. On
+SQLite writes from other processes are picked up by polling every `poll_interval`.
+
+An event is cut and encoded once per audience (`cockpit.domain.events.audience`: a role, or a
+user the event names), not once per subscriber.
 
 `last_seq` is the hub's frontier: every seq up to it is settled (committed and dispatched, or
 waited for and given up as rolled back). A higher seq can commit before a lower one when several
@@ -23,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from cockpit.domain.events import visible_event
+from cockpit.domain.events import audience, named_users, touches_floor, visible_event
 from cockpit.domain.roles import Principal
 from cockpit.store import events
 
@@ -39,13 +45,18 @@ def encode(event: dict[str, Any]) -> str:
 
 
 class Frame:
-    """One event as queued for subscribers, serialised once for all who see the same event."""
+    """One event as queued for subscribers, serialised once for all who see the same event.
 
-    __slots__ = ("_text", "event", "seq")
+    `logged` events come from the event log and are sent once each, in seq order; the others
+    (live figures) carry the frontier they were computed at and are always sent.
+    """
 
-    def __init__(self, event: dict[str, Any]) -> None:
+    __slots__ = ("_text", "event", "logged", "seq")
+
+    def __init__(self, event: dict[str, Any], *, logged: bool = True) -> None:
         self.seq: int = event["seq"]
         self.event = event
+        self.logged = logged
         self._text: str | None = None
 
     @property
@@ -68,12 +79,21 @@ class Subscriber:
     since: int = 0
     overflowed: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def offer(self, frame: Frame) -> None:
+        """Queue `frame`, or flag the subscriber as too slow when its queue is full."""
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.overflowed.set()
+
 
 class EventHub:
     def __init__(self, engine: Engine, *, poll_interval: float = 0.5, queue_size: int = 1000,
-                 retention: int = 100_000, gap_wait: float = 2.0) -> None:
+                 retention: int = 100_000, gap_wait: float = 2.0,
+                 safety_poll: float = 5.0) -> None:
         self.engine = engine
         self.poll_interval = poll_interval
+        self.safety_poll = max(safety_poll, poll_interval)
         self.queue_size = queue_size
         self.retention = retention
         self.gap_wait = gap_wait
@@ -81,24 +101,35 @@ class EventHub:
         self.subscribers: set[Subscriber] = set()
         self.last_seq = 0
         self._wake = asyncio.Event()
+        # Set when the floor's live figures may have changed (see live_metrics).
+        self.floor_changed = asyncio.Event()
+        self.listener = Listener(engine, self._wake.set) if events.notifies(engine) else None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.last_seq = await asyncio.to_thread(self._start_point)
-        self._task = asyncio.create_task(self._tail(), name="cockpit-event-tail")
+        self._tasks.append(asyncio.create_task(self._tail(), name="cockpit-event-tail"))
+        if self.listener is not None:
+            self._tasks.append(asyncio.create_task(self.listener.run(self.poll_interval),
+                                                   name="cockpit-event-listen"))
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
+        self._tasks.clear()
 
     def wake(self) -> None:
-        """Called from any thread after a commit that wrote events."""
+        """Called from any thread after a commit in this process (that wrote events or not)."""
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
+            self._loop.call_soon_threadsafe(self._woken)
+
+    def _woken(self) -> None:
+        self._wake.set()
+        self.floor_changed.set()  # e.g. an agent's status: a change that writes no event
 
     def subscribe(self, user: Principal) -> Subscriber:
         """A new subscriber: its queue gets every event after the frontier as of now."""
@@ -154,11 +185,22 @@ class EventHub:
             self._gap_since = {s: t for s, t in self._gap_since.items() if s > ready[-1]["seq"]}
         return ready
 
+    def _poll_wait(self) -> float:
+        """How long the tail sleeps unless woken: briefly while a gap is being waited for (its
+        filler may have been rolled back, which wakes no one); otherwise the poll interval, or
+        the safety poll while notifications wake the tail."""
+        poll = self.safety_poll if self.listener and self.listener.listening \
+            else self.poll_interval
+        if self._gap_since:
+            due = min(self._gap_since.values()) + self.gap_wait - time.monotonic()
+            poll = min(poll, max(due, self.poll_interval))
+        return poll
+
     async def _tail(self) -> None:
         since_trim = 0
         while True:
             with contextlib.suppress(TimeoutError):  # not wait_for: it can swallow a cancel
-                async with asyncio.timeout(self.poll_interval):
+                async with asyncio.timeout(self._poll_wait()):
                     await self._wake.wait()
             self._wake.clear()
             try:
@@ -179,19 +221,64 @@ class EventHub:
     def dispatch(self, event: dict[str, Any]) -> None:
         """Queue `event` for every subscriber allowed to see it; never waits on a slow one.
 
-        Subscribers who see the same part of it share one Frame, so it is serialised once.
+        The event is cut once per audience, and audiences that see the same cut share one
+        Frame, so it is serialised once.
         """
-        frames: dict[tuple[int, ...] | None, Frame] = {}
+        named = named_users(event)
+        by_audience: dict[tuple[str, str | None], Frame | None] = {}
+        by_cut: dict[tuple[int, ...] | None, Frame] = {}
         for sub in list(self.subscribers):
-            mine = visible_event(event, sub.user)
-            if mine is None:
-                continue
-            # the cut-down copies hold the very entries of `event`: their ids name the cut
-            key = None if mine is event else tuple(id(e) for e in mine["data"]["items"])
-            frame = frames.get(key)
-            if frame is None:
-                frame = frames[key] = Frame(mine)
+            key = audience(sub.user, named)
             try:
-                sub.queue.put_nowait(frame)
-            except asyncio.QueueFull:
-                sub.overflowed.set()
+                frame = by_audience[key]
+            except KeyError:
+                frame = by_audience[key] = self._frame(event, sub.user, by_cut)
+            if frame is not None:
+                sub.offer(frame)
+        if touches_floor(event):
+            self.floor_changed.set()
+
+    @staticmethod
+    def _frame(event: dict[str, Any], user: Principal,
+               by_cut: dict[tuple[int, ...] | None, Frame]) -> Frame | None:
+        mine = visible_event(event, user)
+        if mine is None:
+            return None
+        # the cut-down copies hold the very entries of `event`: their ids name the cut
+        cut = None if mine is event else tuple(id(e) for e in mine["data"]["items"])
+        frame = by_cut.get(cut)
+        if frame is None:
+            frame = by_cut[cut] = Frame(mine)
+        return frame
+
+
+class Listener:
+    """One dedicated PostgreSQL connection that LISTENs for new events and wakes the tail.
+
+    `notified` counts the notifications received (how a wake from another replica shows).
+    """
+
+    def __init__(self, engine: Engine, wake) -> None:
+        self.dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.wake = wake
+        self.listening = False
+        self.notified = 0
+
+    async def run(self, retry: float) -> None:
+        import psycopg
+
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self.dsn,
+                                                                 autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {events.CHANNEL}")
+                    self.listening = True
+                    self.wake()  # what was written while nobody listened
+                    async for _ in conn.notifies():
+                        self.notified += 1
+                        self.wake()
+            except Exception:  # the poll carries on meanwhile; listen again shortly
+                log.exception("listening for new events failed; polling until it works again")
+            finally:
+                self.listening = False
+            await asyncio.sleep(max(retry, 1.0))

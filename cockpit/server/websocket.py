@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cockpit.domain.events import visible_event
 from cockpit.server.auth import authenticate
-from cockpit.server.hub import EventHub, Subscriber, encode
+from cockpit.server.hub import EventHub, Frame, Subscriber, encode
 from cockpit.store import events
 
 router = APIRouter(prefix="/api/v1")
@@ -93,7 +93,7 @@ async def stream(websocket: WebSocket, since: str | None = None) -> None:
             await _send(websocket, encode(event), send_timeout)
         # Tells a fresh client where it stands, so a reconnect resumes from here.
         await _send(websocket, _heartbeat(last), send_timeout)
-        await _pump(websocket, sub, last, websocket.app.state.heartbeat, send_timeout)
+        await _serve(websocket, sub, last, websocket.app.state.heartbeat, send_timeout)
     except WebSocketDisconnect:
         pass
     except TooSlow:
@@ -105,34 +105,51 @@ async def stream(websocket: WebSocket, since: str | None = None) -> None:
         hub.unsubscribe(sub)
 
 
-async def _pump(websocket: WebSocket, sub: Subscriber, last: int, heartbeat: float,
-                send_timeout: float) -> None:
-    """Send queued events in order, heartbeats when idle; end when the client goes away."""
+async def _serve(websocket: WebSocket, sub: Subscriber, last: int, heartbeat: float,
+                 send_timeout: float) -> None:
+    """Pump the subscriber's queue to the client until it goes away or falls too far behind.
+
+    Three tasks for the whole connection, not one per event: the pump, a reader that notices a
+    disconnect, and a watcher of the overflow flag.
+    """
+    pump = asyncio.create_task(_pump(websocket, sub.queue, last, heartbeat, send_timeout))
     receiver = asyncio.create_task(_drain_incoming(websocket))
     overflow = asyncio.create_task(sub.overflowed.wait())
+    tasks = (pump, receiver, overflow)
     try:
-        while True:
-            getter = asyncio.create_task(sub.queue.get())
-            done, _ = await asyncio.wait({getter, receiver, overflow}, timeout=heartbeat,
-                                         return_when=asyncio.FIRST_COMPLETED)
-            if getter not in done:
-                getter.cancel()
-            if receiver in done:
-                return
-            if overflow in done:
-                raise TooSlow
-            if not done:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+        failures = {t: t.exception() for t in tasks if not t.cancelled()}
+    if overflow in done:
+        raise TooSlow
+    if failures.get(pump) is not None:
+        raise failures[pump]  # TooSlow from a send, or the client's disconnect
+
+
+async def _pump(websocket: WebSocket, queue: asyncio.Queue[Frame], last: int, heartbeat: float,
+                send_timeout: float) -> None:
+    """Send queued events in order, heartbeats when idle."""
+    while True:
+        try:
+            frame = queue.get_nowait()  # a burst goes out without a timer per event
+        except asyncio.QueueEmpty:
+            try:
+                async with asyncio.timeout(heartbeat):
+                    frame = await queue.get()
+            except TimeoutError:
                 await _send(websocket, _heartbeat(last), send_timeout)
                 continue
-            frame = getter.result()
-            if frame.seq > last:
-                await _send(websocket, frame.text, send_timeout)
-                last = frame.seq
-    finally:
-        for task in (receiver, overflow):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-                await task
+        if not frame.logged:
+            # Live figures as of the hub's frontier: stamped no lower than what the client
+            # has seen, or its resume point would go back.
+            text = frame.text if frame.seq >= last else encode({**frame.event, "seq": last})
+            await _send(websocket, text, send_timeout)
+        elif frame.seq > last:
+            await _send(websocket, frame.text, send_timeout)
+            last = frame.seq
 
 
 async def _drain_incoming(websocket: WebSocket) -> None:

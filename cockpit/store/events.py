@@ -5,16 +5,31 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Engine, String, cast, delete, func, insert, select
 
 from cockpit.store.tables import events
 
+# The PostgreSQL channel every appended event is announced on (payload: its seq).
+CHANNEL = "cockpit_events"
+
+
+def notifies(engine: Engine) -> bool:
+    """Whether `append` announces events to listeners (PostgreSQL's NOTIFY)."""
+    return engine.dialect.name == "postgresql"
+
 
 def append(conn: Connection, type_: str, data: dict[str, Any]) -> int:
-    """Write an event inside the caller's transaction, so it exists exactly when the change does."""
-    row = conn.execute(insert(events).values(type=type_, data=data, created_at=datetime.now(UTC))
-                       .returning(events.c.seq)).one()
-    return int(row.seq)
+    """Write an event inside the caller's transaction, so it exists exactly when the change does.
+
+    On PostgreSQL the same statement NOTIFYs `CHANNEL`, which is delivered at commit: every
+    replica's hub wakes when the event becomes readable, not before, and never for a rollback.
+    """
+    row = insert(events).values(type=type_, data=data, created_at=datetime.now(UTC)) \
+        .returning(events.c.seq)
+    if conn.dialect.name == "postgresql":
+        added = row.cte("added")
+        row = select(added.c.seq, func.pg_notify(CHANNEL, cast(added.c.seq, String)))
+    return int(conn.execute(row).one().seq)
 
 
 def since(conn: Connection, seq: int, limit: int = 1000,
