@@ -339,7 +339,8 @@ OUTBOX_COLUMNS = ("id", "item_id", "url", "attempts", "next_attempt_at", "delive
 _WRAPPING = {"detail": 4, "last_error": 4, "url": 2, "actor": 1}
 _NUMERIC = frozenset({"id", "item_id", "attempts", "latency_ms"})
 _HEADERS = {"latency_ms": "LATENCY", "item_id": "ITEM", "next_attempt_at": "NEXT",
-            "delivered_at": "DELIVERED", "last_error": "LAST ERROR"}
+            "delivered_at": "DELIVERED", "last_error": "LAST ERROR", "aux_code": "AUX",
+            "skill_timeout": "SKILL TIMEOUT"}
 # Left out of the table on a terminal narrower than this (json and yaml keep everything).
 _WIDE_ONLY = {"latency_ms": 110, "origin": 100}
 
@@ -393,3 +394,94 @@ def _cell(column: str, value: Any) -> str:
         except ValueError:
             return value
     return str(value)
+
+
+# -- reports ----------------------------------------------------------------------------------
+
+def duration(seconds: float | None) -> str:
+    """'42s', '4m 12s', '3h 05m', '2d 4h'; '—' for no value."""
+    if seconds is None:
+        return "—"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    if whole < 86400:
+        return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
+    return f"{whole // 86400}d {whole % 86400 // 3600}h"
+
+
+def _figure(report: str, name: str, value: Any) -> str:
+    """One report figure with its unit: durations, percentages, a mean rating, counts."""
+    if value is None:
+        return "—"
+    if report == "aux" or name.endswith("_s"):
+        return duration(value)
+    if name.endswith("pct"):
+        return f"{value:.1f} %"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _sla_cell(figures: dict[str, Any], target: str) -> str:
+    """'87.5 % 7/8': achieved, of the targets that were settled."""
+    prefix = f"{target}_" if target else ""
+    ok, bad = figures.get(f"{prefix}achieved") or 0, figures.get(f"{prefix}breached") or 0
+    return _figure("sla", "pct", figures.get(f"{prefix}pct")) + f" {ok}/{ok + bad}"
+
+
+def _table_columns(report: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(header, figures -> cell) for each column of a report's table; SLA shows each target
+    as one cell, so its twelve figures fit a terminal."""
+    if report["name"] == "sla":
+        targets = ("first_response", "next_response", "resolution", "")
+        return [((t or "all").replace("_", " ").upper(),
+                 lambda f, t=t: _sla_cell(f, t)) for t in targets]
+    return [(name.removesuffix("_s").replace("_", " ").upper(),
+             lambda f, name=name: _figure(report["name"], name, f.get(name)))
+            for name in report["figures"]]
+
+
+def _report_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows, then the total (the only row of a report not split by anything)."""
+    total = {**report["total"], "label": "total"}
+    return [*report["rows"], total] if report["rows"] else [total]
+
+
+def print_report(report: dict[str, Any], fmt: str) -> None:
+    """A report (GET /reports/NAME): json/yaml as served; csv one line per row with the
+    figures as columns and the ticket ids; a table with units, its total last."""
+    if fmt in ("json", "yaml"):
+        _dump(report, fmt)
+        return
+    figures, first = report["figures"], report["by"] or "row"
+    rows = _report_rows(report)
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([first, *figures, "ticket_ids"])
+        for row in rows:
+            writer.writerow([_neutralise(row["label"], keep_newlines=False),
+                             *("" if row["figures"].get(f) is None else row["figures"][f]
+                               for f in figures),
+                             " ".join(str(i) for i in row["ticket_ids"])])
+        return
+    from rich.table import Table
+
+    start, end = (str(report[k])[:16].replace("T", " ") for k in ("from", "to"))
+    console = _console()
+    console.print(f"{report['name']}  {start} → {end} UTC", style="bold", highlight=False)
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column(first.upper(), no_wrap=True)
+    columns = _table_columns(report)
+    for header, _cell_of in columns:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("TICKETS", justify="right")
+    for n, row in enumerate(rows):
+        style = "bold" if n == len(rows) - 1 else None
+        table.add_row(_inert(row["label"]), *(cell(row["figures"]) for _h, cell in columns),
+                      str(len(row["ticket_ids"])), style=style)
+    console.print(table)

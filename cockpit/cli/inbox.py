@@ -60,8 +60,10 @@ async def connect(settings: Settings) -> AsyncIterator[CockpitClient]:
         engine.dispose()
 
 
-def parse_params(pairs: Sequence[str]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
+def parse_params(pairs: Sequence[str], *, force: bool = False) -> dict[str, Any]:
+    """`--param K=V` pairs (V read as JSON when it is JSON); `--force` adds `force: true`,
+    which lets an assignment or a transfer go past the agent's capacity."""
+    params: dict[str, Any] = {"force": True} if force else {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
@@ -142,9 +144,10 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
                 print_value(counts, args.format, quiet=[str(counts["unread"])])
             case "bulk":
                 return await _bulk(client, _read_ids(args.ids), args.op, args.format,
-                                   parse_params(args.param))
+                                   parse_params(args.param, force=args.force))
             case "act":
-                item = await client.act(args.id, args.action, parse_params(args.param))
+                item = await client.act(args.id, args.action,
+                                        parse_params(args.param, force=args.force))
                 print_items([item], args.format)
     return 0
 

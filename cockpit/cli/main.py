@@ -25,6 +25,10 @@ COMMANDS: dict[str | None, tuple[str, str]] = {
     "views": ("cockpit.cli.desk", "cmd_views"),
     "macros": ("cockpit.cli.desk", "cmd_macros"),
     "customers": ("cockpit.cli.desk", "cmd_customers"),
+    "agents": ("cockpit.cli.floor", "cmd_agents"),
+    "aux-codes": ("cockpit.cli.floor", "cmd_aux_codes"),
+    "queues": ("cockpit.cli.floor", "cmd_queues"),
+    "report": ("cockpit.cli.floor", "cmd_report"),
     **{alias: ("cockpit.cli.inbox", "cmd_alias") for alias in ALIASES},
 }
 

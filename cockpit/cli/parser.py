@@ -11,6 +11,8 @@ import re
 import sys
 from typing import Any
 
+from cockpit.domain.agents import CAPACITY_MAX, CAPACITY_MIN, LEVEL_MAX, LEVEL_MIN, STATUSES
+from cockpit.domain.reports import BY, REPORTS
 from cockpit.domain.roles import Role
 from cockpit.output import FORMATS
 
@@ -62,6 +64,27 @@ def _user_name(raw: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{raw!r}: 1-200 letters, digits and . _ - : @, starting with a letter or digit")
     return raw
+
+
+def _capacity(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not CAPACITY_MIN <= value <= CAPACITY_MAX:
+        raise argparse.ArgumentTypeError(
+            f"a whole number from {CAPACITY_MIN} to {CAPACITY_MAX}: {raw!r}")
+    return value
+
+
+def _skill(raw: str) -> tuple[str, int]:
+    """`name=level` (`--skill billing=4`)."""
+    name, sep, level = raw.rpartition("=")
+    if not sep or not name.strip() or level not in {str(n) for n in
+                                                     range(LEVEL_MIN, LEVEL_MAX + 1)}:
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=LEVEL with a level from {LEVEL_MIN} to {LEVEL_MAX}: {raw!r}")
+    return name.strip(), int(level)
 
 
 class _Version(argparse.Action):
@@ -209,11 +232,16 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("ids", nargs="+", metavar="ID")
     bulk.add_argument("--param", action="append", default=[], metavar="K=V",
                       help="a parameter of the op (repeatable); V is JSON when it parses")
+    bulk.add_argument("--force", action="store_true",
+                      help="assign: even to an agent past capacity (journalled as forced)")
     act = inbox.add_parser("act", parents=[conn, fmt], help="run any action on an item")
     act.add_argument("id", type=_item_id)
     act.add_argument("action")
     act.add_argument("--param", action="append", default=[], metavar="K=V",
                      help="an action parameter (repeatable); V is JSON when it parses as JSON")
+    act.add_argument("--force", action="store_true",
+                     help="assign or transfer to an agent even past their capacity "
+                          "(journalled as forced)")
     for alias in ALIASES:
         short = sub.add_parser(alias, parents=[conn, fmt],
                                help=f"{alias} an item (inbox act ID {alias})")
@@ -267,6 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     customers.add_parser("get", parents=[conn, fmt],
                          help="a customer's history card").add_argument("id")
 
+    helps = _floor_commands(sub, conn, fmt)
+
     completion = sub.add_parser(
         "completion", help="print the shell completion script (bash, zsh or fish)",
         formatter_class=raw,
@@ -286,14 +316,70 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.set_defaults(_helps={"inbox": inbox_parser, "users": users_parser,
                                 "views": views_parser, "macros": macros_parser,
-                                "customers": customers_parser})
+                                "customers": customers_parser, **helps})
     return parser
+
+
+def _floor_commands(sub, conn: argparse.ArgumentParser,
+                    fmt: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """`agents`, `aux-codes`, `queues` and `report`: the support floor."""
+    agents_parser = sub.add_parser("agents", help="the floor's agents: status, load, skills")
+    agents = agents_parser.add_subparsers(dest="agents_command", metavar="COMMAND")
+    lst = agents.add_parser("list", parents=[conn, fmt], help="the roster, by id")
+    lst.add_argument("--status", choices=STATUSES, help="only agents showing this status")
+    lst.add_argument("--queue", help="only agents of this queue")
+    put = agents.add_parser(
+        "set", parents=[conn, fmt], help="set an agent's status, aux code, capacity, ...",
+        description="Your own status and aux code (an aux code alone sets its status); "
+                    "managers and above set anyone's, and capacity, skills and queues. "
+                    "--skill and --queue replace the agent's whole list.")
+    put.add_argument("id", metavar="ID", type=_user_name)
+    put.add_argument("--status", choices=STATUSES)
+    put.add_argument("--aux-code", metavar="CODE", help="why away or busy: Break, Lunch, "
+                                                        "Wrap-up, ... (cockpit aux-codes list)")
+    put.add_argument("--capacity", type=_capacity, metavar="N",
+                     help=f"open tickets at once, {CAPACITY_MIN}-{CAPACITY_MAX}")
+    put.add_argument("--skill", type=_skill, action="append", metavar="NAME=LEVEL",
+                     help=f"a skill and its proficiency {LEVEL_MIN}-{LEVEL_MAX} (repeatable)")
+    put.add_argument("--queue", action="append", metavar="Q", help="a queue (repeatable)")
+
+    aux_parser = sub.add_parser("aux-codes", help="why agents are away or busy")
+    aux = aux_parser.add_subparsers(dest="aux_codes_command", metavar="COMMAND")
+    aux.add_parser("list", parents=[conn, _format_option("codes, one a line")],
+                   help="each code and the status it explains")
+
+    queues_parser = sub.add_parser("queues", help="routing queues")
+    queues = queues_parser.add_subparsers(dest="queues_command", metavar="COMMAND")
+    queues.add_parser("list", parents=[conn, _format_option("names, one a line")],
+                      help="queues, their skills and agents")
+    add = queues.add_parser("add", parents=[conn, _format_option("the name")],
+                            help="create a queue, or change one (managers and above)")
+    add.add_argument("name")
+    add.add_argument("--skill", action="append", metavar="S",
+                     help="a skill its tickets need (repeatable)")
+    add.add_argument("--skill-timeout", type=_count, metavar="SECONDS",
+                     help="after this wait a ticket goes to anyone free in the queue")
+
+    report = sub.add_parser(
+        "report", parents=[conn], help="a report for a period: volume, first_response, ...",
+        description="A report over the tickets you may see, by agent, queue, tag or day. "
+                    "table: figures with units; json: the server's answer; csv: one row per "
+                    "report row, the figures as columns, then the ticket ids behind it.")
+    report.add_argument("name", choices=REPORTS)
+    report.add_argument("--from", dest="start", metavar="WHEN",
+                        help="a date (YYYY-MM-DD) or ISO time; default: 7 days before --to")
+    report.add_argument("--to", dest="end", metavar="WHEN",
+                        help="a date (that day included) or ISO time; default: now")
+    report.add_argument("--by", choices=BY)
+    report.add_argument("--format", choices=("table", "json", "yaml", "csv"), default="table")
+    return {"agents": agents_parser, "aux-codes": aux_parser, "queues": queues_parser}
 
 
 def print_help_of(args: argparse.Namespace) -> bool:
     """For `cockpit inbox` and `cockpit users` alone: print that command's help; True if so."""
     group = getattr(args, "_helps", {}).get(args.command)
-    if group is None or getattr(args, f"{args.command}_command", None) is not None:
+    chosen = f"{args.command.replace('-', '_')}_command" if args.command else ""
+    if group is None or getattr(args, chosen, None) is not None:
         return False
     group.print_help(sys.stdout)
     return True
