@@ -1,110 +1,41 @@
-"""Demo inbox data: a hand-written, lived-in inbox and a fast synthetic generator.
-
-Pure functions: no IO, no database, no clock (the caller passes `now`). A seeder stores each
-`DemoItem.item` as a producer would, then moves it to `DemoItem.state` (with `resolved_action`
-and `resolved_by` when resolved) so a newcomer sees an inbox that has been used for a while.
-
-Every URL points at `example.com` hosts or at the loopback discard port (`127.0.0.1:9`), and no
-item carries anything secret.
-"""
+"""The hand-written inbox: about fifty items of every kind, as a team would have left them."""
 
 from __future__ import annotations
 
-import random
-from bisect import bisect
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import accumulate
 from typing import Any
 
-from cockpit.domain.models import ARCHIVED, ItemIn, Kind, Priority, SenderIn, SenderType, State
-
-__all__ = ["DemoItem", "SYNTHETIC_PREFIX", "TEAMMATES", "demo_items", "synthetic_items"]
-
-SYNTHETIC_PREFIX = "syn-"  # every synthetic source_id starts with this; hand-written ones never do
-TEAMMATES = ("maria", "dev", "sam")
-
-_STATES = frozenset(s.value for s in State)
-
-
-@dataclass(frozen=True, slots=True)
-class DemoItem:
-    """One demo item and the state a seeder should leave it in."""
-
-    item: ItemIn
-    state: str = State.UNREAD.value  # "unread" | "read" | "resolved"
-    resolved_action: str | None = None  # set only when state == "resolved", e.g. "archived"
-    resolved_by: str | None = None  # who resolved it (a user id), when resolved
-
-    def __post_init__(self) -> None:
-        if self.state not in _STATES:
-            raise ValueError(f"unknown state {self.state!r}")
-        if (self.state == State.RESOLVED.value) != (self.resolved_action is not None):
-            raise ValueError("resolved_action goes with state 'resolved', and only with it")
-
-
-# --------------------------------------------------------------------------------------------
-# Who sends things
-# --------------------------------------------------------------------------------------------
-
-def _sender(type_: SenderType, id_: str, name: str) -> SenderIn:
-    return SenderIn(type=type_, id=id_, name=name)
-
-
-ATLAS = _sender(SenderType.AGENT, "agent:atlas", "Atlas")  # ops / infrastructure agent
-JUNO = _sender(SenderType.AGENT, "agent:juno", "Juno")  # support triage agent
-KEEPER = _sender(SenderType.AGENT, "agent:keeper", "Keeper")  # evaluator of risky proposals
-SCOUT = _sender(SenderType.AGENT, "agent:scout", "Scout")  # code and research agent
-LEDGER = _sender(SenderType.AGENT, "agent:ledger", "Ledger")  # billing agent
-
-CREW_BILLING = _sender(SenderType.CREW, "crew:billing", "Billing crew")
-CREW_PLATFORM = _sender(SenderType.CREW, "crew:platform", "Platform crew")
-CREW_SUPPORT = _sender(SenderType.CREW, "crew:support", "Support crew")
-CREW_DATA = _sender(SenderType.CREW, "crew:data", "Data crew")
-
-P_DEPLOY = _sender(SenderType.PIPELINE, "pipeline:deploy", "deploy")
-P_BILLING_SYNC = _sender(SenderType.PIPELINE, "pipeline:nightly-billing-sync",
-                         "nightly-billing-sync")
-P_REFUNDS = _sender(SenderType.PIPELINE, "pipeline:weekly-refund-batch", "weekly-refund-batch")
-P_WAREHOUSE = _sender(SenderType.PIPELINE, "pipeline:warehouse-load", "warehouse-load")
-P_CERTS = _sender(SenderType.PIPELINE, "pipeline:cert-rotation", "cert-rotation")
-P_EXPORT = _sender(SenderType.PIPELINE, "pipeline:customer-export", "customer-export")
-P_BACKUP = _sender(SenderType.PIPELINE, "pipeline:backup-verify", "backup-verify")
-P_RETENTION = _sender(SenderType.PIPELINE, "pipeline:retention-purge", "retention-purge")
-P_SEARCH = _sender(SenderType.PIPELINE, "pipeline:search-reindex", "search-reindex")
-P_COST = _sender(SenderType.PIPELINE, "pipeline:weekly-cost-report", "weekly-cost-report")
-P_INVOICES = _sender(SenderType.PIPELINE, "pipeline:invoice-pdf-render", "invoice-pdf-render")
-
-SYS_COCKPIT = _sender(SenderType.SYSTEM, "system:cockpit", "Cockpit")
-SYS_TRACKER = _sender(SenderType.SYSTEM, "system:tracker", "Tracker")
-SYS_SCHEDULER = _sender(SenderType.SYSTEM, "system:scheduler", "Scheduler")
-SYS_BUDGET = _sender(SenderType.SYSTEM, "system:budget", "Budget watch")
-
-TRACKER = "https://tracker.example.com"
-CHAT = "https://chat.example.com"
-WIKI = "https://wiki.example.com"
-HOOKS = "http://127.0.0.1:9/hooks"  # loopback discard port: never a real host
-
-
-def _issue(key: str) -> dict[str, str]:
-    return {"issue": key, "url": f"{TRACKER}/{key}"}
-
-
-def _customer_sender(account_id: str, name: str) -> SenderIn:
-    return _sender(SenderType.CUSTOMER, f"customer:{account_id}", name)
-
-
-def _customer(name: str, email: str, plan: str, account_id: str) -> dict[str, Any]:
-    """A ticket's customer as DESIGN.md names it ({id, name, email, vip}), with the plan;
-    enterprise customers are VIPs."""
-    return {"id": account_id, "name": name, "email": email, "vip": plan == "enterprise",
-            "plan": plan, "account_id": account_id}
-
-
-# --------------------------------------------------------------------------------------------
-# The hand-written inbox
-# --------------------------------------------------------------------------------------------
+from cockpit.domain.demo.common import (
+    ATLAS,
+    CHAT,
+    CREW_PLATFORM,
+    CREW_SUPPORT,
+    HOOKS,
+    JUNO,
+    KEEPER,
+    LEDGER,
+    P_BACKUP,
+    P_BILLING_SYNC,
+    P_CERTS,
+    P_COST,
+    P_DEPLOY,
+    P_EXPORT,
+    P_INVOICES,
+    P_REFUNDS,
+    P_RETENTION,
+    P_SEARCH,
+    P_WAREHOUSE,
+    SCOUT,
+    SYS_BUDGET,
+    SYS_COCKPIT,
+    SYS_SCHEDULER,
+    SYS_TRACKER,
+    DemoItem,
+    customer_info,
+    customer_sender,
+    issue_link,
+)
+from cockpit.domain.models import ARCHIVED, ItemIn, Kind, Priority, SenderIn, State
 
 def demo_items(now: datetime, user_id: str) -> list[DemoItem]:
     """A realistic inbox for a small platform/support team, as `user_id` would find it.
@@ -181,7 +112,7 @@ Changes: ENG-1423 (sync batching), ENG-1431 (ledger index).
             "step": "prod-approval", "step_index": 4, "step_count": 6,
             "timeout_at": iso(now + timedelta(minutes=42)),
             "callback_url": f"{HOOKS}/deploy/run-20931", "service": "billing-api",
-            "version": "v2.14.0", "environment": "prod", "crew": "billing", **_issue("ENG-1423"),
+            "version": "v2.14.0", "environment": "prod", "crew": "billing", **issue_link("ENG-1423"),
         }, priority=HIGH, blocking=True, tags=["deploy", "prod"])
 
     add(WP, "wp-ledger-db-migration-0147", "Approve schema migration 0147 on ledger-db (prod)",
@@ -199,7 +130,7 @@ This step needs **two approvers** (four-eyes rule for prod schema changes).
             "step": "four-eyes-approval", "step_index": 2, "step_count": 5,
             "timeout_at": iso(now + timedelta(minutes=20)), "second_approver_required": True,
             "callback_url": f"{HOOKS}/migrations/run-20944", "crew": "platform",
-            **_issue("ENG-1431"),
+            **issue_link("ENG-1431"),
         }, priority=URGENT, blocking=True, target_role="manager", tags=["prod", "database"])
 
     add(WP, "wp-refund-batch-w46", "Confirm refund batch of 37 payouts (EUR 4,812.50)",
@@ -231,7 +162,7 @@ The approval window **has passed**; the run keeps waiting until someone decides.
             "pipeline": "status-page-migrate", "routine": "status-page-migrate",
             "run_id": "run-20790", "step": "dns-cutover", "step_index": 5, "step_count": 7,
             "timeout_at": iso(now - timedelta(hours=2)), "crew": "platform",
-            **_issue("ENG-1409"),
+            **issue_link("ENG-1409"),
         }, priority=HIGH, tags=["dns"])
 
     add(WP, "wp-retention-purge-2024", "Approve data retention purge (412k rows > 400 days)",
@@ -255,7 +186,7 @@ Stage 2 of 4 of the `new-checkout` rollout. At 5% for 24h: conversion **+1.8%**,
             "pipeline": "flag-rollout", "routine": "flag-rollout", "run_id": "run-20920",
             "step": "rollout-25", "step_index": 2, "step_count": 4,
             "timeout_at": iso(now + timedelta(hours=3)), "flag": "new-checkout",
-            "crew": "platform", **_issue("ENG-1440"),
+            "crew": "platform", **issue_link("ENG-1440"),
         }, assignee_id="dev")
 
     add(WP, "wp-deploy-search-indexer-0.9.3-staging",
@@ -274,7 +205,7 @@ Denied: wait for Saturday's window.
             "pipeline": "cert-rotation", "routine": "cert-rotation", "run_id": "run-20214",
             "step": "swap-certificate", "step_index": 3, "step_count": 4,
             "timeout_at": iso(now - timedelta(days=3)), "crew": "platform",
-            **_issue("ENG-1409"),
+            **issue_link("ENG-1409"),
         }, priority=HIGH, state=RESOLVED, resolved_action="denied")
 
     # ---- escalations ----------------------------------------------------------------------
@@ -293,7 +224,7 @@ Do **not** paste the token into this inbox or into chat.
 """, payload={
             "type": "CREDENTIAL", "agent": "agent:atlas", "secret_name": "LEDGER_EXPORT_TOKEN",
             "scope": "exports:read", "environment": "staging",
-            "vault_path": "ops/atlas/ledger-export", "crew": "platform", **_issue("ENG-1438"),
+            "vault_path": "ops/atlas/ledger-export", "crew": "platform", **issue_link("ENG-1438"),
         }, priority=HIGH, blocking=True, target_user_id=me, tags=["credential"])
 
     add(ESC, "esc-scout-permission-infra-terraform",
@@ -304,7 +235,7 @@ request: it has `read` on `infra-terraform` and needs `write` for one branch.
             "type": "PERMISSION", "agent": "agent:scout",
             "reason": "open a pull request raising proxy_read_timeout from 30s to 60s",
             "permission": "repo:write", "resource": "infra-terraform", "duration": "24h",
-            "crew": "platform", **_issue("ENG-1440"),
+            "crew": "platform", **issue_link("ENG-1440"),
         }, target_role="manager")
 
     add(ESC, "esc-keeper-gpu-pool-scale-down",
@@ -326,7 +257,7 @@ Keeper rates this **7.5 / 10** and wants a person to decide.
             "risk_score": 7.5,
             "rationale": "saves about USD 310/day, but two scheduled jobs use the pool and "
                          "scale-up is slow",
-            "crew": "data", **_issue("ENG-1417"),
+            "crew": "data", **issue_link("ENG-1417"),
         }, priority=HIGH)
 
     add(ESC, "esc-keeper-sandbox-key-rotation",
@@ -339,7 +270,7 @@ and the owners were notified on ENG-1402.
             "proposed_action": "rotate API keys for sandbox integrations sb-07, sb-11, sb-19",
             "risk_score": 2.0,
             "rationale": "sandbox only; owners notified; old keys stay valid for 24h",
-            "crew": "platform", **_issue("ENG-1402"),
+            "crew": "platform", **issue_link("ENG-1402"),
         }, priority=LOW, state=READ)
 
     add(ESC, "esc-advisory-keeper-unavailable",
@@ -380,7 +311,7 @@ Kestrel Logistics was charged twice for October (INV-20816 and INV-20817).
 Ledger wants to void `INV-20817` and refund the card.
 """, payload={
             "type": "APPROVAL", "agent": "agent:ledger", "reason": "duplicate charge",
-            "amount": "1290.00", "currency": "EUR", "crew": "billing", **_issue("ENG-1423"),
+            "amount": "1290.00", "currency": "EUR", "crew": "billing", **issue_link("ENG-1423"),
         }, priority=HIGH, state=RESOLVED, resolved_action="approved", resolved_by="maria")
 
     add(ESC, "esc-juno-goodwill-credit-limit",
@@ -390,7 +321,7 @@ Juno suggests a **USD 150** credit; its own limit is USD 50.
 """, payload={
             "type": "BUDGET", "agent": "agent:juno", "reason": "credit above agent limit",
             "amount": "150.00", "limit": "50.00", "currency": "USD", "crew": "support",
-            **_issue("ENG-1440"),
+            **issue_link("ENG-1440"),
         }, state=READ, assignee_id=me)
 
     # ---- failed runs ----------------------------------------------------------------------
@@ -411,7 +342,7 @@ Likely the same deadlock as ENG-1423. Retry runs only the failed accounts.
                      "DETAIL:  Process 4121 waits for ShareLock on transaction 99812; "
                      "blocked by process 4187.\n"
                      "CONTEXT:  while updating tuple (1203,7) in relation \"usage_totals\"",
-            "crew": "billing", **_issue("ENG-1423"),
+            "crew": "billing", **issue_link("ENG-1423"),
         }, priority=HIGH, tags=["billing"])
 
     add(RUN, "run-77410", "warehouse-load timed out loading events_raw", P_WAREHOUSE,
@@ -439,7 +370,7 @@ The HTTP-01 challenge got a `404` because the status page DNS still points at th
             "error": "acme: error 403 urn:ietf:params:acme:error:unauthorized\n"
                      "Invalid response from http://status.example.com/.well-known/"
                      "acme-challenge/…: 404",
-            "crew": "platform", **_issue("ENG-1409"),
+            "crew": "platform", **issue_link("ENG-1409"),
         }, priority=URGENT, blocking=True, tags=["tls"])
 
     add(RUN, "run-66031", "customer-export failed for acct-1042", P_EXPORT, ago(hours=11), """
@@ -454,7 +385,7 @@ Fix in review on ENG-1436.
                      "  File \"export/rows.py\", line 88, in invoice_row\n"
                      "    addr = account[\"billing_address\"]\n"
                      "KeyError: 'billing_address'",
-            "crew": "support", **_issue("ENG-1436"),
+            "crew": "support", **issue_link("ENG-1436"),
         }, state=READ, assignee_id="dev")
 
     add(RUN, "run-91877", "backup-verify: checksum mismatch on shard 7/12", P_BACKUP,
@@ -503,7 +434,7 @@ The other 11 shards restored and matched.
 Two workers update `usage_totals` for the same account in different orders.
 
 Proposed fix: sort updates by `(account_id, meter)` and batch per account.
-""", payload={**_issue("ENG-1423"), "crew": "billing"}, priority=HIGH)
+""", payload={**issue_link("ENG-1423"), "crew": "billing"}, priority=HIGH)
 
     add(MSG, "msg-eng-1445-opened", "Juno opened ENG-1445: VAT rate wrong on NL invoices", JUNO,
         ago(hours=8, minutes=50), """
@@ -513,16 +444,16 @@ Seen on ticket T-58231 (Kestrel Logistics). Started with Monday's `tax-rules` up
 
 - affected: at least **3** invoices, likely every NL account since Monday
 - workaround: none yet; corrected invoices must be reissued
-""", payload={**_issue("ENG-1445"), "crew": "billing"}, priority=HIGH, assignee_id="maria")
+""", payload={**issue_link("ENG-1445"), "crew": "billing"}, priority=HIGH, assignee_id="maria")
 
     add(MSG, "msg-eng-1431-comment", "maria commented on ENG-1431", SYS_TRACKER,
         ago(hours=1, minutes=12), """
 > Index build on the replica took 9m40s. Good to go from my side once a second approver signs.
-""", payload={**_issue("ENG-1431"), "author": "maria", "crew": "platform"}, state=READ)
+""", payload={**issue_link("ENG-1431"), "author": "maria", "crew": "platform"}, state=READ)
 
     add(MSG, "msg-eng-1409-in-review", "ENG-1409 moved to In Review", SYS_TRACKER,
         ago(hours=8), "**Status page migration**: `Todo` -> `In Review` by dev.",
-        payload={**_issue("ENG-1409"), "from": "Todo", "to": "In Review", "crew": "platform"},
+        payload={**issue_link("ENG-1409"), "from": "Todo", "to": "In Review", "crew": "platform"},
         priority=LOW, state=READ)
 
     add(MSG, "msg-eng-1436-assigned", "ENG-1436 was assigned to you", SYS_TRACKER,
@@ -531,7 +462,7 @@ Seen on ticket T-58231 (Kestrel Logistics). Started with Monday's `tax-rules` up
 
 - reported by: Juno (from ticket T-58207)
 - affects: Lumen Analytics
-""", payload={**_issue("ENG-1436"), "crew": "support"}, target_user_id=me, assignee_id=me)
+""", payload={**issue_link("ENG-1436"), "crew": "support"}, target_user_id=me, assignee_id=me)
 
     add(MSG, "msg-chat-incidents-502", "Reply in #incidents: root cause of the 502s found",
         CREW_PLATFORM, ago(minutes=25), """
@@ -594,7 +525,7 @@ Open at handover: ENG-1409 (status page), ENG-1417 (GPU pool). Nothing paging.
 
     add(MSG, "msg-review-request-maria", "Review requested on ENG-1431 (migration 0147)",
         SYS_TRACKER, ago(hours=2), "dev asked you to review the migration plan.",
-        payload={**_issue("ENG-1431"), "crew": "platform"}, target_user_id="maria"
+        payload={**issue_link("ENG-1431"), "crew": "platform"}, target_user_id="maria"
         if me != "maria" else "dev")
 
     add(MSG, "msg-release-notes-digest", "Release notes digest: 6 services shipped this week",
@@ -606,10 +537,10 @@ Open at handover: ENG-1409 (status page), ENG-1417 (GPU pool). Nothing paging.
 """, tags=["fyi", "digest"], priority=LOW, state=READ)
 
     # ---- customer tickets -----------------------------------------------------------------
-    kestrel = _customer("Kestrel Logistics", "ap@kestrel-logistics.example.com", "business",
+    kestrel = customer_info("Kestrel Logistics", "ap@kestrel-logistics.example.com", "business",
                         "acct-1187")
     add(TKT, "T-58231", "Invoices show the wrong VAT rate since Monday",
-        _customer_sender("acct-1187", "Kestrel Logistics"), ago(hours=9, minutes=30), """
+        customer_sender("acct-1187", "Kestrel Logistics"), ago(hours=9, minutes=30), """
 Hello,
 
 since Monday all our invoices show **19% VAT** instead of **21%**. Our accountant needs
@@ -621,91 +552,91 @@ Regards, Petra Novak, Accounts Payable
 """, payload={
             "customer": kestrel, "channel": "email", "ticket_no": "T-58231",
             "sla_due_at": iso(now - timedelta(hours=1, minutes=30)), "crew": "support",
-            **_issue("ENG-1445"),
+            **issue_link("ENG-1445"),
         }, priority=URGENT, tags=["vat", "sla-breached"])
 
     add(TKT, "T-58240", "Can't log in after password reset",
-        _customer_sender("acct-2290", "Harbor & Pine Dental"), ago(minutes=40), """
+        customer_sender("acct-2290", "Harbor & Pine Dental"), ago(minutes=40), """
 I reset my password twice and the login page still says *"invalid credentials"*.
 We have patients arriving at 9 and cannot see the schedule!
 """, payload={
-            "customer": _customer("Harbor & Pine Dental", "office@harborpine.example.com",
+            "customer": customer_info("Harbor & Pine Dental", "office@harborpine.example.com",
                                   "starter", "acct-2290"),
             "channel": "chat", "ticket_no": "T-58240",
             "sla_due_at": iso(now + timedelta(minutes=40)), "crew": "support",
         }, priority=HIGH, assignee_id=me)
 
     add(TKT, "T-58207", "Export API returns 429 on every request",
-        _customer_sender("acct-1042", "Lumen Analytics"), ago(hours=14), """
+        customer_sender("acct-1042", "Lumen Analytics"), ago(hours=14), """
 Our nightly job calls `GET /v2/exports` once an hour and has received `429 Too Many Requests`
 since yesterday. We are well under the documented limit.
 """, payload={
-            "customer": _customer("Lumen Analytics", "data-team@lumen.example.com",
+            "customer": customer_info("Lumen Analytics", "data-team@lumen.example.com",
                                   "enterprise", "acct-1042"),
             "channel": "email", "ticket_no": "T-58207",
             "sla_due_at": iso(now + timedelta(hours=5)), "crew": "support",
-            **_issue("ENG-1436"),
+            **issue_link("ENG-1436"),
         }, state=READ, assignee_id="dev")
 
     add(TKT, "T-58199", "Please cancel our subscription at the end of the period",
-        _customer_sender("acct-3051", "Brightleaf Studio"), ago(days=1, hours=3), """
+        customer_sender("acct-3051", "Brightleaf Studio"), ago(days=1, hours=3), """
 We are closing the studio at the end of the year. Please cancel at period end and send
 a final invoice. Thanks for everything!
 """, payload={
-            "customer": _customer("Brightleaf Studio", "hello@brightleaf.example.com",
+            "customer": customer_info("Brightleaf Studio", "hello@brightleaf.example.com",
                                   "starter", "acct-3051"),
             "channel": "email", "ticket_no": "T-58199",
             "sla_due_at": iso(now + timedelta(days=1)), "crew": "billing",
         }, priority=LOW, state=READ)
 
     add(TKT, "T-58244", "Feature request: single sign-on via SAML",
-        _customer_sender("acct-0871", "Oakridge Public Library"), ago(hours=2, minutes=30), """
+        customer_sender("acct-0871", "Oakridge Public Library"), ago(hours=2, minutes=30), """
 Our IT department requires SAML SSO for all staff tools from January.
 Is this on your roadmap, and which plan includes it?
 """, payload={
-            "customer": _customer("Oakridge Public Library", "it@oakridge-library.example.com",
+            "customer": customer_info("Oakridge Public Library", "it@oakridge-library.example.com",
                                   "business", "acct-0871"),
             "channel": "email", "ticket_no": "T-58244",
             "sla_due_at": iso(now + timedelta(days=2)), "crew": "support",
         }, priority=LOW)
 
     add(TKT, "T-58238", "Company name shows strange brackets on our invoice",
-        _customer_sender("acct-3310", "Fernhill Bakery"), ago(hours=1, minutes=20), """
+        customer_sender("acct-3310", "Fernhill Bakery"), ago(hours=1, minutes=20), """
 When I typed our name in the settings I tried to make it bold like in our chat tool:
 [bold]not markup[/bold]
 
 Now the invoice literally says "[bold]Fernhill Bakery[/bold]". How do I fix it?
 """, payload={
-            "customer": _customer("Fernhill Bakery", "orders@fernhill.example.com", "starter",
+            "customer": customer_info("Fernhill Bakery", "orders@fernhill.example.com", "starter",
                                   "acct-3310"),
             "channel": "chat", "ticket_no": "T-58238",
             "sla_due_at": iso(now + timedelta(hours=3)), "crew": "support",
         })
 
     add(TKT, "T-58236", "Refund for double charge on INV-20817",
-        _customer_sender("acct-1187", "Kestrel Logistics"), ago(hours=4, minutes=15), """
+        customer_sender("acct-1187", "Kestrel Logistics"), ago(hours=4, minutes=15), """
 We were charged twice for October. Ledger's reply said a refund was issued but we do not see
 it yet. Can you confirm the date?
 """, payload={
             "customer": kestrel, "channel": "chat", "ticket_no": "T-58236",
             "sla_due_at": iso(now + timedelta(hours=2)), "crew": "billing",
-            **_issue("ENG-1423"),
+            **issue_link("ENG-1423"),
         }, priority=HIGH, assignee_id="maria")
 
     add(TKT, "T-58102", "How do I add a second admin?",
-        _customer_sender("acct-2290", "Harbor & Pine Dental"), ago(days=4, hours=5),
+        customer_sender("acct-2290", "Harbor & Pine Dental"), ago(days=4, hours=5),
         "Our practice manager needs admin rights too.", payload={
-            "customer": _customer("Harbor & Pine Dental", "office@harborpine.example.com",
+            "customer": customer_info("Harbor & Pine Dental", "office@harborpine.example.com",
                                   "starter", "acct-2290"),
             "channel": "chat", "ticket_no": "T-58102",
             "sla_due_at": iso(now - timedelta(days=4)), "crew": "support",
         }, priority=LOW, state=RESOLVED, resolved_action="closed", resolved_by="maria")
 
     add(TKT, "T-58050", "Partnership opportunity for your team",
-        _customer_sender("acct-9001", "Growth Partners Ltd"), ago(days=9), """
+        customer_sender("acct-9001", "Growth Partners Ltd"), ago(days=9), """
 We help SaaS companies 10x their pipeline. Do you have 15 minutes this week?
 """, payload={
-            "customer": _customer("Growth Partners Ltd", "sales@growthpartners.example.com",
+            "customer": customer_info("Growth Partners Ltd", "sales@growthpartners.example.com",
                                   "free", "acct-9001"),
             "channel": "email", "ticket_no": "T-58050",
             "sla_due_at": iso(now - timedelta(days=7)),
@@ -731,288 +662,9 @@ Deployed by the release train in **6m 12s**. No rollbacks.
 Main driver: the `warehouse-load` retries on `events_raw`.
 """, payload={
             "budget_usd": 12000, "spent_usd": 11040, "forecast_usd": 13900,
-            "account": "data-warehouse", "crew": "data", **_issue("ENG-1417"),
+            "account": "data-warehouse", "crew": "data", **issue_link("ENG-1417"),
         }, priority=HIGH, tags=["cost"], target_role="manager")
 
     return out
 
 
-# --------------------------------------------------------------------------------------------
-# Synthetic items, for load and scrolling tests
-# --------------------------------------------------------------------------------------------
-
-_SERVICES = ("billing-api", "search-indexer", "auth-gateway", "ledger-db", "notifications",
-             "edge-proxy", "export-worker", "web-app", "tax-service", "media-resizer")
-_ENVS = ("staging", "prod", "prod-eu", "prod-us")
-_CREWS = ("billing", "platform", "support", "data", "growth")
-_ISSUES = tuple(f"ENG-{n}" for n in range(1380, 1480, 3))
-_AGENTS = (ATLAS, JUNO, KEEPER, SCOUT, LEDGER,
-           _sender(SenderType.AGENT, "agent:mira", "Mira"),
-           _sender(SenderType.AGENT, "agent:otto", "Otto"))
-_CREW_SENDERS = (CREW_BILLING, CREW_PLATFORM, CREW_SUPPORT, CREW_DATA,
-                 _sender(SenderType.CREW, "crew:growth", "Growth crew"))
-_SYSTEMS = (SYS_COCKPIT, SYS_TRACKER, SYS_SCHEDULER, SYS_BUDGET)
-# (routine, step names)
-_ROUTINES = (
-    ("release-train", ("build", "test", "canary", "prod-approval", "rollout", "verify")),
-    ("schema-migrations", ("plan", "four-eyes-approval", "apply", "verify", "cleanup")),
-    ("weekly-refund-batch", ("collect", "dedupe", "finance-confirmation", "pay")),
-    ("monthly-retention-purge", ("snapshot", "confirm-delete", "delete")),
-    ("flag-rollout", ("rollout-5", "rollout-25", "rollout-50", "rollout-100")),
-    ("nightly-billing-sync", ("fetch-usage", "apply-usage", "reconcile", "publish")),
-    ("hourly-warehouse-load", ("extract", "copy", "transform", "swap")),
-    ("cert-rotation", ("issue", "validate", "swap-certificate", "verify")),
-    ("customer-export", ("query", "render", "upload", "notify")),
-    ("nightly-backup-verify", ("restore", "checksum", "sample", "report")),
-)
-_PIPELINE_SENDERS = tuple(_sender(SenderType.PIPELINE, f"pipeline:{r}", r) for r, _ in _ROUTINES)
-_ERRORS = (
-    "psycopg.errors.DeadlockDetected: deadlock detected",
-    "TimeoutError: step exceeded 900s",
-    "ConnectError: [Errno 111] Connection refused",
-    "KeyError: 'billing_address'",
-    "MemoryError: worker exceeded 2048 MiB",
-    "HTTPStatusError: 503 Service Unavailable from tax-service",
-    "IntegrityError: duplicate key value violates unique constraint \"invoices_number_key\"",
-    "ValueError: unexpected currency 'XXX' in row 1882",
-    "verify: sha256 mismatch on shard 3",
-    "OSError: [Errno 28] No space left on device",
-)
-_ESC_TYPES = ("CREDENTIAL", "PERMISSION", "PROPOSAL", "ADVISORY", "HIRE", "BUDGET")
-_PERMS = (("repo:write", "infra-terraform"), ("db:read", "ledger-db-replica"),
-          ("queue:purge", "notifications-dlq"), ("bucket:write", "exports"),
-          ("role:assume", "deploy-bot"))
-_SKILLS = ("invoice-lookup", "vat-rules-eu", "refund-policy", "log-triage", "sql-review",
-           "incident-summary", "handoff-to-human", "terraform-plan", "churn-analysis")
-_HIRE_NAMES = ("Quill", "Pike", "Wren", "Tamsin", "Orrin", "Sable", "Vesper", "Rook")
-_CHATS = ("#incidents", "#deploys", "#support-escalations", "#billing", "#data-eng", "#random")
-_MSG_SUBJECTS = ("opened", "commented on", "closed", "moved to In Review", "was assigned")
-_FYI = ("Maintenance window scheduled", "Weekly cost report is ready",
-        "On-call handover completed", "Dependency audit finished", "Quarterly access review due",
-        "New runbook published", "Status page updated", "Backup verification passed")
-_COMPANIES = ("Kestrel Logistics", "Lumen Analytics", "Brightleaf Studio", "Fernhill Bakery",
-              "Harbor & Pine Dental", "Oakridge Public Library", "Bluefin Travel",
-              "Cedar & Stone Legal", "Marlow Fitness", "Quayside Books", "Tidewater Clinics",
-              "Ironwood Builders", "Silverline Tutors", "Northgate Vets", "Copperleaf Cafe")
-_PLANS = ("free", "starter", "business", "enterprise")
-_TICKET_SUBJECTS = ("Invoice shows the wrong VAT rate", "Can't log in after password reset",
-                    "Export API returns 429", "Please cancel our subscription",
-                    "Charged twice this month", "How do I add another admin?",
-                    "Feature request: SAML single sign-on", "Webhook deliveries are delayed",
-                    "CSV export is missing columns", "Change the billing email address",
-                    "Card declined but money was taken", "Dark mode for the dashboard?")
-_UNKNOWN_KINDS = ("deploy_notice", "cost_alert", "security_scan")
-_KINDS = (Kind.WAITPOINT.value, Kind.ESCALATION.value, Kind.FAILED_RUN.value,
-          Kind.MESSAGE.value, Kind.TICKET.value) + _UNKNOWN_KINDS
-_KIND_WEIGHTS = (14, 12, 18, 30, 21, 2, 2, 1)
-_PRIORITIES = (Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT)
-_PRIORITY_WEIGHTS = (20, 50, 22, 8)
-_KIND_CUM = tuple(accumulate(_KIND_WEIGHTS))
-_PRIORITY_CUM = tuple(accumulate(_PRIORITY_WEIGHTS))
-_ROLES = ("member", "manager", "admin")
-_SPAN_SECONDS = 30 * 86400  # synthetic items spread over the last 30 days, mostly recent
-
-
-def synthetic_items(count: int, now: datetime, user_id: str, seed: int = 7) -> Iterator[DemoItem]:
-    """Lazily yield exactly `count` varied items, the same ones for the same arguments.
-
-    Source ids are `syn-<kind>-<n>` with `n` counting from 0, so they are unique within a run
-    and never collide with the hand-written set (none of which starts with `syn-`).
-    """
-    if count < 0:
-        raise ValueError("count must be zero or more")
-    rng = random.Random(seed)
-    rand, choice, randint = rng.random, rng.choice, rng.randint
-    people = (user_id, *(t for t in TEAMMATES if t != user_id))
-
-    for n in range(count):
-        kind = _KINDS[bisect(_KIND_CUM, rand() * _KIND_CUM[-1])]
-        priority = _PRIORITIES[bisect(_PRIORITY_CUM, rand() * _PRIORITY_CUM[-1])]
-        created_at = now - timedelta(seconds=int(_SPAN_SECONDS * rand() ** 2.5))
-        crew = choice(_CREWS)
-        issue = choice(_ISSUES) if rand() < 0.45 else None
-        blocking = False
-        tags: list[str] = []
-
-        if kind == "waitpoint":
-            r = randint(0, len(_ROUTINES) - 1)
-            routine, steps = _ROUTINES[r]
-            sender = _PIPELINE_SENDERS[r]
-            si = randint(0, len(steps) - 1)
-            service = choice(_SERVICES)
-            env = choice(_ENVS)
-            version = f"v{randint(0, 5)}.{randint(0, 30)}.{randint(0, 9)}"
-            run_id = f"run-{100000 + n}"
-            title = f"Approve {steps[si]} of {service} {version} to {env}"
-            payload: dict[str, Any] = {
-                "pipeline": f"{routine}-{service}", "routine": routine, "run_id": run_id,
-                "step": steps[si], "step_index": si + 1, "step_count": len(steps),
-                "timeout_at": (created_at + timedelta(minutes=randint(10, 2880))).isoformat(),
-            }
-            if rand() < 0.1:
-                payload["second_approver_required"] = True
-            if rand() < 0.2:
-                payload["callback_url"] = f"{HOOKS}/{routine}/{run_id}"
-            blocking = rand() < 0.35
-            body = (f"## {service} {version} -> {env}\n\nRun `{run_id}` is paused at step "
-                    f"**{steps[si]}** ({si + 1}/{len(steps)}).\n\n- checks: green\n"
-                    f"- changes: {randint(1, 40)} commits\n")
-        elif kind == "escalation":
-            sender = choice(_AGENTS)
-            etype = choice(_ESC_TYPES)
-            if etype == "CREDENTIAL":
-                service = choice(_SERVICES)
-                title = f"{sender.name} needs a read-only token for {service}"
-                payload = {"type": "CREDENTIAL", "agent": sender.id,
-                           "secret_name": f"{service.upper().replace('-', '_')}_TOKEN",
-                           "scope": "read", "environment": choice(_ENVS)}
-                body = (f"{sender.name} needs a **read-only** token for `{service}`. Store it in "
-                        f"the vault, not here, then approve.\n")
-                blocking = rand() < 0.5
-            elif etype == "PERMISSION":
-                perm, resource = choice(_PERMS)
-                title = f"{sender.name} asks for {perm} on {resource}"
-                payload = {"type": "PERMISSION", "agent": sender.id, "permission": perm,
-                           "resource": resource, "reason": f"needed for task #{randint(100, 999)}"}
-                body = f"{sender.name} asks for `{perm}` on `{resource}` for 24 hours.\n"
-            elif etype in ("PROPOSAL", "ADVISORY"):
-                service = choice(_SERVICES)
-                action = choice(("scale down", "restart", "roll back", "purge cache of"))
-                proposed = f"{action} {service} in {choice(_ENVS)}"
-                if etype == "PROPOSAL":
-                    sender = KEEPER
-                    title = f"Keeper proposes: {proposed}"
-                    payload = {"evaluator": "keeper", "proposed_action": proposed,
-                               "risk_score": round(rand() * 10, 1),
-                               "rationale": "reviewed against the last 30 days of incidents"}
-                    body = f"Keeper reviewed a proposal to **{proposed}**.\n"
-                else:
-                    sender = SYS_COCKPIT
-                    title = "Evaluator unavailable, proposal not reviewed"
-                    payload = {"advisory": True, "evaluator": "keeper",
-                               "proposed_action": proposed, "reason": "evaluator timeout"}
-                    body = f"The proposal to **{proposed}** went ahead unreviewed.\n"
-            elif etype == "HIRE":
-                sender = choice(_CREW_SENDERS)
-                name = choice(_HIRE_NAMES)
-                skills = rng.sample(_SKILLS, 3)
-                title = f"Hire request: {name}, a {crew} agent"
-                payload = {"type": "HIRE", "agent_name": name, "role": f"{crew} assistant",
-                           "requested_by": sender.id, "skills": skills}
-                body = f"## Hire request\n\n- **name:** {name}\n- **skills:** {', '.join(skills)}\n"
-            else:  # BUDGET
-                amount = randint(60, 900)
-                title = f"{sender.name} wants to spend USD {amount} above its limit"
-                payload = {"type": "BUDGET", "agent": sender.id, "amount": f"{amount}.00",
-                           "limit": "50.00", "currency": "USD", "reason": "goodwill credit"}
-                body = f"Amount **USD {amount}**; limit USD 50.\n"
-        elif kind == "failed_run":
-            r = randint(0, len(_ROUTINES) - 1)
-            routine, steps = _ROUTINES[r]
-            sender = _PIPELINE_SENDERS[r]
-            run_id = f"run-{100000 + n}"
-            attempt = randint(1, 3)
-            error = choice(_ERRORS)
-            title = f"{routine} failed at {choice(steps)} (attempt {attempt})"
-            payload = {"pipeline": routine, "routine": routine, "run_id": run_id,
-                       "attempt": attempt, "error": error,
-                       "inputs": {"date": (created_at - timedelta(days=1)).date().isoformat(),
-                                  "batch_size": choice((100, 250, 500, 1000)),
-                                  "dry_run": rand() < 0.1}}
-            body = f"Run `{run_id}` failed:\n\n```\n{error}\n```\n"
-        elif kind == "message":
-            roll = rand()
-            if roll < 0.4:
-                key = issue or choice(_ISSUES)
-                issue = key
-                sender = choice((SYS_TRACKER, *_AGENTS))
-                title = f"{sender.name} {choice(_MSG_SUBJECTS)} {key}"
-                payload = {"url": f"{TRACKER}/{key}"}
-                body = f"**{key}**: {choice(_SERVICES)} needs attention.\n"
-            elif roll < 0.7:
-                chat = choice(_CHATS)
-                thread = f"th-{10000 + n}"
-                sender = choice(_AGENTS + _CREW_SENDERS)
-                title = f"Reply in {chat} from {sender.name}"
-                payload = {"chat": chat, "thread_id": thread,
-                           "url": f"{CHAT}/c/{chat.lstrip('#')}/{thread}"}
-                body = f"**{sender.name}:** see the thread for details on `{choice(_SERVICES)}`.\n"
-            else:
-                sender = choice(_SYSTEMS)
-                title = choice(_FYI)
-                payload = {}
-                body = "Nothing to do; for your information.\n"
-                tags = ["fyi"]
-        elif kind == "ticket":
-            company = choice(_COMPANIES)
-            account = f"acct-{randint(1000, 9999)}"
-            slug = company.split()[0].lower()
-            sender = _sender(SenderType.CUSTOMER, f"customer:{account}", company)
-            ticket_no = f"T-{70000 + n}"
-            title = choice(_TICKET_SUBJECTS)
-            payload = {"customer": {"name": company, "email": f"support@{slug}.example.com",
-                                    "plan": choice(_PLANS), "account_id": account},
-                       "channel": "chat" if rand() < 0.35 else "email", "ticket_no": ticket_no,
-                       "sla_due_at": (created_at + timedelta(hours=randint(1, 48))).isoformat()}
-            body = f"Hello,\n\n{title.lower()}. Can you help?\n\n{company}\n"
-        else:  # a kind Cockpit does not know
-            sender = choice(_SYSTEMS + _PIPELINE_SENDERS)
-            service = choice(_SERVICES)
-            if kind == "deploy_notice":
-                title = f"{service} deployed to {choice(_ENVS)}"
-                payload = {"service": service, "duration_s": randint(30, 900)}
-            elif kind == "cost_alert":
-                pct = randint(70, 140)
-                title = f"{service} spend at {pct}% of monthly budget"
-                payload = {"account": service, "percent": pct}
-            else:
-                title = f"Security scan of {service}: {randint(0, 5)} findings"
-                payload = {"target": service, "scanner": "weekly-scan"}
-            body = "Generated notification.\n"
-
-        if sender.type == SenderType.PIPELINE and "routine" not in payload:
-            payload["routine"] = sender.name
-        if kind != "ticket" or rand() < 0.5:
-            payload["crew"] = crew
-        if issue is not None:
-            payload["issue"] = issue
-
-        roll = rand()
-        target_user = target_role = None
-        if roll < 0.07:
-            target_user = user_id
-        elif roll < 0.10:
-            target_user = choice(people)
-        elif roll < 0.20:
-            target_role = choice(_ROLES)
-        assignee = choice(people) if rand() < 0.2 else None
-
-        roll = rand()
-        if roll < 0.60:
-            state, action, by = "unread", None, None
-        elif roll < 0.85:
-            state, action, by = "read", None, None
-        else:
-            state, by = "resolved", choice(people)
-            action = _synthetic_outcome(kind, payload, rand())
-
-        item = ItemIn(
-            kind=kind, source_id=f"{SYNTHETIC_PREFIX}{kind}-{n}", title=title, body_md=body,
-            sender=sender, target_user_id=target_user, target_role=target_role,
-            priority=priority, blocking=blocking, payload=payload, tags=tags,
-            assignee_id=assignee, created_at=created_at,
-        )
-        yield DemoItem(item, state, action, by)
-
-
-def _synthetic_outcome(kind: str, payload: dict[str, Any], roll: float) -> str:
-    """A plausible resolved_action for a resolved synthetic item."""
-    if kind == "waitpoint":
-        return "approved" if roll < 0.8 else "denied"
-    if kind == "escalation" and not payload.get("advisory"):
-        return "approved" if roll < 0.7 else "rejected"
-    if kind == "failed_run":
-        return "retried" if roll < 0.5 else ("cancelled" if roll < 0.7 else ARCHIVED)
-    if kind == "ticket":
-        return "closed" if roll < 0.7 else ARCHIVED
-    return ARCHIVED if roll < 0.8 else "resolved"
