@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_, update
+from sqlalchemy import Connection, and_, func, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
@@ -94,9 +94,27 @@ _SORTS: dict[SortOrder, tuple[_Segment, ...]] = {
     SortOrder.OLDEST: (_Segment(None, ("created_at", "id"), False),),
     SortOrder.PRIORITY: (_Segment(None, ("priority_rank", "created_at", "id"), True),),
     # expiring first; then what has no due time, newest first
-    SortOrder.DUE: (_Segment(_c.due_at.is_not(None), ("due_at", "id"), False),
+    SortOrder.DUE: (_Segment(_c.due_at.is_not(None), ("due_at", "created_at", "id"), False),
                     _Segment(_c.due_at.is_(None), ("created_at", "id"), True)),
 }
+
+# The states a window reads, one index range each (every sort's index starts with the state,
+# migration 0010): an IN over states would make the engine sort everything it matches.
+_STATES: dict[StateFilter, tuple[str, ...]] = {
+    StateFilter.ACTIVE: (State.UNREAD.value, State.READ.value),
+    StateFilter.ALL: (State.UNREAD.value, State.READ.value, State.RESOLVED.value),
+    StateFilter.ARCHIVED: (State.RESOLVED.value,),
+}
+
+def window_states(state: StateFilter) -> tuple[str, ...]:
+    """The states a read of `state` covers (archived: resolved, then its own clause)."""
+    state = StateFilter(state)
+    return _STATES.get(state, (state.value,))
+
+
+# What a window reads of a row: all an Item shows and its actions need (not the producer's
+# bookkeeping).
+WINDOW_COLUMNS = tuple(col for col in items.c if col.name not in ("created_by", "producer_tags"))
 
 
 def encode_cursor(sort: SortOrder, segment: int, values: Sequence[Any]) -> str:
@@ -139,25 +157,46 @@ def _after(segment: _Segment, values: Sequence[Any]) -> ColumnElement[bool]:
     return tuple_(*columns) < bound if segment.descending else tuple_(*columns) > bound
 
 
+def _window(conn: Connection, base: Sequence[ColumnElement[bool]], states: Sequence[str],
+            segment: _Segment, after: Sequence[Any] | None, limit: int) -> list[dict]:
+    """The first `limit` rows of one segment past `after`: one index range per state, merged
+    by the database, so only the rows of the window are read and decoded."""
+    clauses = [*base, *([segment.where] if segment.where is not None else [])]
+    if after is not None:
+        clauses.append(_after(segment, after))
+    columns = segment.columns
+    keys = [k.label(f"_k{n}") for n, k in enumerate(columns)]
+    arms = [select(*WINDOW_COLUMNS, *keys).where(*clauses, _c.state == state)
+            .order_by(*_ordered(columns, segment.descending)).limit(limit) for state in states]
+    if len(arms) == 1:
+        query = arms[0]
+    else:
+        merged = union_all(*(select(arm.subquery()) for arm in arms)).subquery()
+        sort_keys = [merged.c[k.name] for k in keys]
+        query = (select(*(merged.c[col.name] for col in WINDOW_COLUMNS))
+                 .order_by(*_ordered(sort_keys, segment.descending)).limit(limit))
+    return [{k: v for k, v in r._mapping.items() if not k.startswith("_k")}
+            for r in conn.execute(query)]
+
+
+def _ordered(columns: Sequence[ColumnElement[Any]], descending: bool) -> list[Any]:
+    return [k.desc() if descending else k.asc() for k in columns]
+
+
 def list_rows(conn: Connection, scope: Scope, *, state: StateFilter, limit: int,
               cursor: str | None, sort: SortOrder = SortOrder.NEWEST,
               where: Sequence[ColumnElement[bool]] = ()) -> tuple[list[dict], str | None]:
     """One page in `sort` order, by keyset; answers the rows and the next page's cursor."""
     base = [*scope.clauses(conn), *where]
-    if (clause := state_clause(state)) is not None:
-        base.append(clause)
+    states = window_states(state)
+    if state == StateFilter.ARCHIVED:
+        base.append(_c.resolved_action == ARCHIVED)
     segments = _SORTS[sort]
     index, after = decode_cursor(cursor, sort) if cursor else (0, None)
     rows: list[tuple[int, dict]] = []
     while index < len(segments) and len(rows) <= limit:
-        segment = segments[index]
-        clauses = [*base, *([segment.where] if segment.where is not None else [])]
-        if after is not None:
-            clauses.append(_after(segment, after))
-        order = [k.desc() if segment.descending else k.asc() for k in segment.columns]
         wanted = limit + 1 - len(rows)
-        found = [dict(r._mapping) for r in
-                 conn.execute(select(items).where(*clauses).order_by(*order).limit(wanted))]
+        found = _window(conn, base, states, segments[index], after, wanted)
         rows.extend((index, r) for r in found)
         if len(found) == wanted:
             break

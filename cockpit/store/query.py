@@ -9,7 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import String, and_, case, cast, exists, false, func, not_, or_, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.sql import ColumnElement
 
 from cockpit.domain.models import ARCHIVED, PRIORITY_RANK, Kind, Priority, State
@@ -20,9 +33,13 @@ from cockpit.store.tables import items
 
 c = items.c
 
-# The same expression as the index ix_items_priority_created (migration 0004).
+# The same expression as the indexes ix_items_priority_created and ix_items_state_priority
+# (migrations 0004, 0010), in literals: an engine matches an index's expression only to the
+# same text, and bound parameters would differ from it.
 PRIORITY_RANK_SQL = case(
-    {p.value: rank for p, rank in PRIORITY_RANK.items()}, value=c.priority, else_=0)
+    {literal_column(f"'{p.value}'"): literal_column(str(rank), Integer)
+     for p, rank in sorted(PRIORITY_RANK.items(), key=lambda pr: -pr[1]) if rank},
+    value=c.priority, else_=literal_column("0", Integer))
 
 # Payload fields by the query's name for them: the first key that holds a value wins (the
 # names in DESIGN.md first, then the ones producers also use). Folders group by the same.
