@@ -175,3 +175,10 @@ class CockpitClient:
                      by: str | None = None) -> dict[str, Any]:
         params = {k: v for k, v in {"from": start, "to": end, "by": by}.items() if v}
         return await self._call("GET", f"/reports/{name}", params=params)
+
+    # -- collision detection ---------------------------------------------------------------
+
+    async def viewing(self, item_id: int, viewing: bool = True) -> dict[str, Any]:
+        """Say that you view (or stopped viewing) a ticket; answers `{"item_id", "viewers"}`.
+        A viewer is forgotten 60 s after their last call: repeat it while you look."""
+        return await self._call("POST", f"/inbox/{item_id}/viewing", json={"viewing": viewing})

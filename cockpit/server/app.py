@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cockpit.server import desk, floor, people, routes, websocket
+from cockpit.server import desk, floor, people, presence, routes, websocket
 from cockpit.server.errors import ServiceError, ValidationErrorBody
 from cockpit.server.hub import EventHub
 from cockpit.server.inbox import Inbox
@@ -88,6 +88,7 @@ def create_app(options: ServerOptions | None = None, *, engine: Engine | None = 
     app.include_router(routes.router)
     app.include_router(people.router)
     app.include_router(desk.router)
+    app.include_router(presence.router)
     app.include_router(floor.router)
     app.include_router(websocket.router)
     _document_our_validation_errors(app)
