@@ -8,6 +8,7 @@ The config file is TOML at `$COCKPIT_CONFIG` or `<user config dir>/cockpit/confi
     bell = true
     confirm_decisions = true
     group_by = "smart"
+    sort = "newest"
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Settings(BaseModel):
     bell: bool = Field(default=False, description="ring the terminal bell on a new decision item")
     confirm_decisions: bool = Field(default=True, description="confirm one-key decisions")
     group_by: GroupBy = "smart"
+    sort: Literal["newest", "oldest", "priority", "due"] = "newest"
     webhook_secret: str | None = Field(default=None, description="key for outbound signatures")
 
 
@@ -49,6 +51,7 @@ _ENV = {
     "bell": "COCKPIT_BELL",
     "confirm_decisions": "COCKPIT_CONFIRM",
     "group_by": "COCKPIT_GROUP_BY",
+    "sort": "COCKPIT_SORT",
     "webhook_secret": "COCKPIT_WEBHOOK_SECRET",
 }
 

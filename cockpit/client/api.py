@@ -58,12 +58,22 @@ class CockpitClient:
 
     async def list_inbox(self, *, state: str = "active", kind: str | None = None,
                          q: str | None = None, view: str | None = None, limit: int = 50,
-                         cursor: str | None = None, sort: str | None = None) -> Page:
+                         cursor: str | None = None, sort: str | None = None,
+                         group_by: str | None = None, group: str | None = None) -> Page:
+        """A window of a view (of one folder with `group_by` and `group`)."""
         params = {"state": state, "kind": kind, "q": q, "view": view, "limit": limit,
-                  "cursor": cursor, "sort": sort}
+                  "cursor": cursor, "sort": sort, "group_by": group_by, "group": group}
         data = await self._call("GET", "/inbox", params={k: v for k, v in params.items()
                                                          if v is not None})
         return Page.model_validate(data)
+
+    async def groups(self, *, state: str = "active", q: str | None = None,
+                     view: str | None = None, group_by: str = "smart") -> dict[str, Any]:
+        """The folders of a view with exact counts: `{"groups": [{"key", "label", "count",
+        "unread"}], "total": n}`."""
+        params = {"state": state, "q": q, "view": view, "group_by": group_by}
+        return await self._call("GET", "/inbox/groups",
+                                params={k: v for k, v in params.items() if v})
 
     async def me(self) -> dict[str, str]:
         """The caller's user id and role."""
@@ -87,6 +97,15 @@ class CockpitClient:
                    params: dict[str, Any] | None = None) -> BulkResult:
         body = {"ids": ids, "op": op, **({"params": params} if params else {})}
         return BulkResult.model_validate(await self._call("POST", "/inbox/bulk", json=body))
+
+    async def bulk_query(self, query: dict[str, Any], op: str, *, except_ids: list[int] = (),
+                         params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`op` on everything `query` matches, but `except_ids`: `{"updated": n, "skipped":
+        {reason: n}}`, one transaction on the server."""
+        body: dict[str, Any] = {"query": query, "op": op, "except": list(except_ids)}
+        if params:
+            body["params"] = params
+        return await self._call("POST", "/inbox/bulk", json=body)
 
     async def ingest(self, item: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", "/inbox/items", json=item)

@@ -16,12 +16,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Tabs
+from textual.widgets import Input, Static, Tabs
 from textual.worker import Worker, WorkerState
 
 from cockpit.client import CockpitClient
 from cockpit.config import Settings
-from cockpit.domain.grouping import GROUP_BY, FolderRow
+from cockpit.domain.grouping import GROUP_BY, FolderRow, ItemRow, group_items
 from cockpit.domain.models import Item, State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.bulk import BulkActions
@@ -34,19 +34,21 @@ from cockpit.tui.keymap import APP_BINDINGS, check_keymap, load_keymap
 from cockpit.tui.live import LiveFollower, StreamFactory
 from cockpit.tui.messages import (
     CountsChanged,
+    GroupsLoaded,
     Identified,
     LinkChanged,
     LiveChanged,
     OperationFailed,
-    PageLoaded,
-    Resynced,
     ResyncNeeded,
+    WindowLoaded,
 )
+from cockpit.tui.pages import Pages
 from cockpit.tui.prefs import remember
 from cockpit.tui.screens import HelpScreen, InboxScreen
 from cockpit.tui.selection import Selection
 from cockpit.tui.themes import choose_theme, load_themes
-from cockpit.tui.triage import TABS, Undo, belongs, closable, matches
+from cockpit.tui.triage import TABS, Undo, belongs, closable
+from cockpit.tui.feed import SORT_LABELS, SORTS, Feed, FeedCache, KnownItems, ViewKey
 from cockpit.tui.widgets.bulk_bar import BulkBar
 from cockpit.tui.widgets.detail import DetailPane
 from cockpit.tui.widgets.footer import FittingFooter
@@ -55,11 +57,11 @@ from cockpit.tui.widgets.item_list import ItemList
 from cockpit.tui.widgets.tab_bar import TabBar
 from cockpit.tui.workers import Effects
 
-SEARCH_DELAY = 0.25
+SEARCH_DELAY = 0.1  # a pause in typing that starts a search
 DETAIL_DELAY = 0.05
 
 
-class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
+class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
     """The inbox app. Its keys and their reasons live in `catalog`, acting on one item in
     `item_actions`, on the selection in `bulk`; this module composes and keeps the state."""
 
@@ -82,12 +84,13 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
         self.owns_client = owns_client
         self.effects = Effects(self, client)
         self.selection = Selection()
-        self.selected: dict[int, Item] = {}  # the selection's items, from every tab
-        self.known: dict[int, Item] = {}  # the freshest copy of every item seen
-        self.listed: set[int] = set()  # ids in the list now
+        self.selected: dict[int, Item] = {}  # the ticked items at hand, from every view
+        self.feeds = FeedCache()  # the views seen last: their folders and loaded windows
+        self.known = KnownItems(self.feeds)  # the freshest copy of every item at hand
         self.tab = "inbox"
         self.query_text = ""
-        self.generation = 0
+        self.view_name = ""  # a saved view, or "" for the tab alone
+        self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
         self.loaded = False
         self.undo_record: Undo | None = None
         self.link_state = "connecting"
@@ -138,7 +141,8 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
                 yield TabBar(id="tabs")
                 yield Input(placeholder="Search: type to filter · enter keeps it · esc clears",
                             id="search", compact=True)
-                yield ItemList(group_by=self.group_by, selection=self.selection, id="items")
+                yield Static("", id="search-error", markup=False)
+                yield ItemList(selection=self.selection, clock=self.now, id="items")
                 yield BulkBar(id="bulk", classes="-hidden")
             yield DetailPane(clock=self.now, id="detail")
         yield FittingFooter(compact=True)
@@ -158,6 +162,11 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
     @property
     def search_input(self) -> Input:
         return self.query_one("#search", Input)
+
+    @property
+    def search_error(self) -> Static:
+        """Why the server could not read the search (the term and where), under the box."""
+        return self.query_one("#search-error", Static)
 
     def on_mount(self) -> None:
         self.search_input.display = False
@@ -194,40 +203,90 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
             # the interpreter's exit from walking it all again (2.5 s -> 0.4 s on a 20k inbox).
             gc.freeze()
 
-    # -- loading ---------------------------------------------------------------------------
+    # -- loading: the shown view is a Feed; the list asks for its windows -----------------
+
+    def view_key(self) -> ViewKey:
+        return ViewKey(TABS[self.tab][1], self.query_text, self.view_name, self.group_by,
+                       self.sort)
+
+    @property
+    def feed(self) -> Feed:
+        return self.item_list.feed
 
     def reload(self) -> None:
-        """Load the current tab and search from scratch (the first page replaces the list)."""
-        self.generation += 1
-        self.loaded = False
+        """Show the current tab, search, view, grouping and sort: a cached copy paints at
+        once, and the server counts its folders again either way."""
         self.held = None
-        self.header.note = "loading…"
-        self.item_list.empty_text = "Loading…"
-        self.effects.load(self.generation, self.tab, self.query_text)
+        feed = self.feeds.open(self.view_key())
+        self.loaded = feed.known
+        if not feed.known:
+            self.header.note = "loading…"
+            self.item_list.empty_text = "Loading…"
+        else:
+            self.item_list.empty_text = self._empty_text()
+        self.item_list.show_feed(feed)
+        self._show_cursor_item()
+        self.effects.groups(feed, force=feed.known)
 
     def resync(self) -> None:
-        """Fetch the tab again and merge it in place (the cursor stays on its item)."""
-        self.effects.resync(self.generation, self.tab, self.query_text)
+        """Count the shown view again and fetch every loaded folder again, in place."""
+        self.effects.groups(self.feed, force=True)
 
-    @on(PageLoaded)
+    @on(GroupsLoaded)
     @while_running
-    def _page_loaded(self, message: PageLoaded) -> None:
-        if message.generation != self.generation:
-            return
-        for item in message.items:
-            self.known[item.id] = item
-        if message.first:
-            self.listed = {i.id for i in message.items}
+    def _groups_loaded(self, message: GroupsLoaded) -> None:
+        feed = message.feed
+        if self.feeds.get(feed.key) is not feed:
+            return  # a view no longer kept
+        recounted = feed.set_groups(message.groups)
+        self.selection.recount(feed.key, {None: feed.total,
+                                          **{f.key: f.size for f in feed.folders}})
+        stale = {f.key for f in recounted if f.items}
+        if message.force:
+            stale |= {f.key for f in feed.folders if f.items}
+        changed = set(message.changed)
+        stale |= {f.key for f in feed.folders if changed.intersection(f.index)}
+        for item in message.fresh:  # a new item's folder, as this grouping files it
+            stale |= {g.key for g in group_items([item], feed.key.group_by)
+                      if g.key in feed.by_key and feed.by_key[g.key].items}
+        for key in stale:
+            self.effects.reload_folder(feed, feed.by_key[key])
+        if feed is self.feed:
+            self.search_error.update("")
             self.item_list.empty_text = self._empty_text()
-            self.item_list.set_items(message.items)
-            self._show_cursor_item()
-        else:
-            self.listed.update(i.id for i in message.items)
-            self.item_list.upsert_items(message.items)
+            self.item_list.relayout()
+            if not feed.row_count:
+                self.loaded = True
+                self.header.note = ""
+                self._show_cursor_item()
+
+    @on(ItemList.WindowWanted)
+    def _window_wanted(self, message: ItemList.WindowWanted) -> None:
+        feed = message.feed
+        for key in message.keys:
+            folder = feed.by_key.get(key)
+            if folder is not None and folder.wants_more():
+                self.effects.window(feed, folder)
+
+    @on(WindowLoaded)
+    @while_running
+    def _window_loaded(self, message: WindowLoaded) -> None:
+        feed = message.feed
+        if message.replace:
+            keep = self.known.get(self.held) if self.held is not None else None
+            feed.replace_loaded(message.key, message.items, message.next_cursor, keep=keep)
+        elif not feed.add_page(message.key, message.version, message.items,
+                               message.next_cursor):
+            return
+        feed.counts = message.counts
+        if feed is not self.feed:
+            return
         self._set_counts(message.counts)
-        if message.done:
+        self.item_list.relayout()
+        if not self.loaded:
             self.loaded = True
             self.header.note = ""
+        self._refresh_detail({i.id: i for i in message.items}, set())
         self._sync_selection()
 
     def _empty_text(self) -> str:
@@ -238,33 +297,10 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
         return {"inbox": "Inbox zero: nothing needs you.", "unread": "Nothing unread.",
                 "archived": "Nothing archived."}.get(self.tab, "Nothing here.")
 
-    @on(Resynced)
-    @while_running
-    def _resynced(self, message: Resynced) -> None:
-        if message.generation != self.generation:
-            return
-        fresh = {i.id: i for i in message.items}
-        self.known.update(fresh)
-        gone = self.listed - fresh.keys()
-        if self.held in gone:
-            gone.discard(self.held)  # it only left the tab by being opened: it stays
-            fresh[self.held] = self.known[self.held]
-        if gone:
-            self.item_list.remove_ids(sorted(gone))
-        if fresh:
-            self.item_list.upsert_items(message.items)
-        self.listed = set(fresh)
-        self._set_counts(message.counts)
-        self._refresh_detail(fresh, gone)
-        self._sync_selection()
-
     @on(ResyncNeeded)
     @while_running
     def _resync_needed(self) -> None:
-        if self.loaded:
-            self.resync()
-        else:
-            self.reload()
+        self.resync()
 
     @on(CountsChanged)
     @while_running
@@ -301,19 +337,22 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
     @on(LiveChanged)
     @while_running
     def _live_changed(self, message: LiveChanged) -> None:
+        """A burst of changes: the rows at hand change in place at once, then the server
+        counts the folders again and the folders the burst touched are fetched again (only
+        as far as they were loaded): the cursor stays on its item."""
         leaving = [i.id for i in message.items
                    if i.id in self.selected and i.state == State.RESOLVED
                    and self.selected[i.id].state != State.RESOLVED]
-        leaving += [i for i in message.gone if i in self.selection]
+        leaving += list(message.gone)
         self._tell_decided_elsewhere(message.items)
         self._apply(message.items, message.gone)
         if leaving:
-            self.selection.set_many(leaving, False)
-            self.item_list.refresh()
-            self._sync_selection()
+            self.selection.discard(leaving)
         if message.counts is not None:
             self._set_counts(message.counts)
         created = set(message.created)
+        self.effects.groups(self.feed, changed=[i.id for i in message.items] + message.gone,
+                            fresh=[i for i in message.items if i.id in created])
         if self.settings.bell and any(i.id in created and is_decision(i.kind, i.payload)
                                       and i.state != State.RESOLVED for i in message.items):
             self.ring_bell()
@@ -330,34 +369,29 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
                         markup=False)
 
     def _in_view(self, item: Item) -> bool:
-        if item.id == self.held and item.state != State.RESOLVED and item.id in self.listed:
+        """Whether a fresh copy keeps its row in the shown tab (the search and the view are
+        the server's to judge: the recount after a change settles those)."""
+        if item.id == self.held and item.state != State.RESOLVED:
             return True
-        if not belongs(item, self.tab):
-            return False
-        return not self.query_text or item.id in self.listed or matches(item, self.query_text)
+        return belongs(item, self.tab)
 
     def _apply(self, items: list[Item], gone: list[int] | None = None) -> None:
-        """Fresh copies of items into the list (or out of it, when they left this tab)."""
+        """Fresh copies of items into the views at hand (or out of the shown one, when they
+        left its tab)."""
         gone = list(gone or ())
-        keep: list[Item] = []
-        drop: list[int] = list(gone)
         for item in items:
             self.known[item.id] = item
             if item.id in self.selected:
                 self.selected[item.id] = item
-            if self._in_view(item):
-                keep.append(item)
-            else:
-                drop.append(item.id)
         for item_id in gone:
             self.known.pop(item_id, None)
-        drop = [i for i in drop if i in self.listed]
-        if drop:
-            self.item_list.remove_ids(drop)
-            self.listed.difference_update(drop)
-        if keep:
-            self.item_list.upsert_items(keep)
-            self.listed.update(i.id for i in keep)
+        feed = self.feed
+        for other in self.feeds.feeds():
+            other.update(items)
+            if other is not feed:
+                other.remove(gone)
+        feed.remove([i.id for i in items if not self._in_view(i)] + gone)
+        self.item_list.relayout()
         self._refresh_detail({i.id: i for i in items}, set(gone))
         self.refresh_bindings()
 
@@ -383,7 +417,8 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
     @on(ItemList.Highlighted)
     @while_running
     def _highlighted(self, message: ItemList.Highlighted) -> None:
-        self.refresh_bindings()
+        # The footer and the pane follow where the cursor settles (one refresh, not one per
+        # key while `j` is held).
         if self.held is not None and (message.item is None or message.item.id != self.held):
             self._release_held()
         if self._detail_timer is not None:
@@ -395,14 +430,18 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
         """The detail pane follows the cursor: its item, its folder's summary, or nothing."""
         row = self.item_list.cursor_row
         if isinstance(row, FolderRow):
-            ids = self.item_list.folder_item_ids(row.key)
-            selected = sum(1 for i in ids if i in self.selection)
+            folder = self.feed.by_key[row.key]
+            state = self.selection.folder_state(self.feed.key, folder)
+            selected = folder.size if state == "on" else \
+                sum(1 for i in folder.index if self.selection.has(i, self.feed.key, row.key))
             space = self.get_key_display(Binding("space", ""))
             self.detail.show_folder(row, selected=selected,
                                     hint=f"{space} selects the whole folder · ⏎ folds it · "
                                          "j goes to its first item")
-        elif row is not None:
+        elif isinstance(row, ItemRow):
             self.detail.show(row.item)
+        elif row is not None:
+            self.detail.show(None, empty="Loading…")
         else:
             self.detail.show(None, empty=self.item_list.empty_text or None)
         self.refresh_bindings()
@@ -411,9 +450,8 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
         """The cursor left the item kept in a tab it no longer belongs to: it goes now."""
         held, self.held = self.held, None
         item = self.known.get(held) if held is not None else None
-        if held in self.listed and (item is None or not self._in_view(item)):
-            self.item_list.remove_ids([held])
-            self.listed.discard(held)
+        if item is not None and not self._in_view(item) and self.feed.remove([held]):
+            self.item_list.relayout()
 
     @on(ItemList.Opened)
     @while_running
@@ -444,8 +482,9 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
         count = len(self.selection)
         bar.set_class(count == 0, "-hidden")
         if count:
-            hidden = self.selection.hidden_count(self.item_list.visible_ids())
-            bar.show(count, hidden, can_close=closable(self.selected.values()))
+            hidden = self.selection.hidden_count(self.feed.key, self.item_list.visible_ids())
+            bar.show(count, hidden, can_close=bool(self.selection.scopes)
+                     or closable(self.selected.values()))
         self.refresh_bindings()
 
     # -- actions: moving around ------------------------------------------------------------
@@ -480,8 +519,23 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
 
     def set_group_by(self, mode: str) -> None:
         self.group_by = mode
-        self.item_list.group_by = mode
+        self.reload()
         self.notify(f"Grouped by {mode}", timeout=2, markup=False)
+
+    def action_cycle_sort(self) -> None:
+        """`s`: newest, oldest, priority, due (expiring first), each with its own cursor."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.reload()
+        self.notify(f"Sorted {SORT_LABELS[self.sort]}", timeout=2, markup=False)
+
+    def action_select_all(self) -> None:
+        """`*`: everything the view matches, loaded or not, held as the view's query."""
+        feed = self.feed
+        if not feed.known or not feed.total:
+            return
+        self.selection.select_all(feed.key, feed.total, feed.loaded_ids())
+        self.notify(f"All {feed.total:,} items of this view selected · esc clears",
+                    timeout=3, markup=False)
 
     def action_search(self) -> None:
         box = self.search_input
@@ -541,7 +595,11 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, App[None]):
     @while_running
     def _operation_failed(self, message: OperationFailed) -> None:
         """Every failed request ends here: the server's reason, and nothing changed locally."""
-        if message.what == "load the inbox":
+        if message.what == "search" and message.status == 400:
+            self.search_error.update(message.reason)
+            self.header.note = ""
+            return
+        if message.what in ("load the inbox", "search"):
             self.header.note = "not loaded"
         self.notify(f"Could not {message.what}: {message.reason}", title="Cockpit",
                     severity="error", markup=False, timeout=10)

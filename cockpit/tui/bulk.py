@@ -12,7 +12,14 @@ from cockpit.domain.models import Item, State
 from cockpit.tui.format import one_line, plural
 from cockpit.tui.guards import while_running
 from cockpit.tui.messages import BulkDone, Restored
-from cockpit.tui.triage import BULK_VERBS, CLOSING_OPS, Undo, bulk_summary, plan_bulk
+from cockpit.tui.triage import (
+    BULK_VERBS,
+    CLOSING_OPS,
+    Undo,
+    bulk_summary,
+    plan_bulk,
+    query_summary,
+)
 from cockpit.tui.widgets.bulk_bar import BulkBar
 
 if TYPE_CHECKING:
@@ -32,6 +39,18 @@ class BulkActions:
             return
         plan = plan_bulk(op, self.selected)
         ids = sorted(self.selection.ids)
+        scopes = self.selection.scopes
+        if scopes:
+            # Held as queries: the server acts on all of them in one transaction each and
+            # skips what must stay open, counting it.
+            def by_query() -> None:
+                self.effects.bulk_selection(scopes, sorted(self.selection.excluded), ids, op)
+
+            count = len(self.selection)
+            self.confirm(f"{BULK_VERBS[op][0]} {plural(count, 'item')}?",
+                         "Decision and blocking items stay open, and are counted."
+                         if op in CLOSING_OPS else "", by_query, yes=BULK_VERBS[op][0])
+            return
         complete = len(self.selected) == len(ids)  # every selected item is known here
         if op in CLOSING_OPS and complete and plan.acting == 0:
             self.notify(f"Nothing to {op}: {plan.explanation()}", severity="warning",
@@ -56,8 +75,12 @@ class BulkActions:
                    if i in self.known]
         self._apply(changed, result.not_found)
         summary = bulk_summary(message.op, result)
+        if message.query_updated or message.query_skipped:
+            summary = query_summary(message.op, message.query_updated + len(result.updated),
+                                    message.query_skipped, len(result.skipped))
+            self.resync()  # what changed is not listed: count and fetch the view again
         if message.op in CLOSING_OPS:
-            if updated:
+            if updated and not message.query_updated:
                 self.undo_record = Undo(tuple(sorted(updated)), BULK_VERBS[message.op][1],
                                         were_read)
                 summary += f" · {self.key_for('cockpit.undo') or 'z'} to undo"
@@ -70,7 +93,7 @@ class BulkActions:
                         f"{one_line(message.reason, 160)}")
         self.notify(summary, markup=False, timeout=10 if message.unfinished else 8,
                     severity="warning" if message.unfinished else "information")
-        self.effects.counts(self.tab, self.query_text)
+        self.effects.counts(self.view_key())
 
     def _were_read(self: CockpitApp, ids: set[int]) -> tuple[int, ...]:
         """Which of `ids` the list last knew as read (before an action's result is applied)."""
@@ -96,7 +119,7 @@ class BulkActions:
             reason = message.failed[0][1]
             text += f"; {len(message.failed)} could not be: {reason}"
         self.notify(text, markup=False, severity="warning" if message.failed else "information")
-        self.effects.counts(self.tab, self.query_text)
+        self.effects.counts(self.view_key())
 
 
 def _after_bulk(item: Item, op: str) -> Item:

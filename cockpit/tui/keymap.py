@@ -36,6 +36,11 @@ ITEM_KEYS: dict[str, tuple[str, str]] = {
     "note": ("N", "Add note"),
     "assign": ("A", "Assign…"),
     "tag": ("T", "Add tags"),
+    # the support desk (DESIGN.md, "Keys": on a ticket r N m t P T x); `r` is also retry
+    "reply": ("r", "Reply"),
+    "macro": ("m", "Macro…"),
+    "transfer": ("t", "Transfer…"),
+    "priority": ("P", "Priority…"),
 }
 
 APP_BINDINGS: list[Binding] = [
@@ -52,10 +57,16 @@ APP_BINDINGS: list[Binding] = [
     Binding("3", "tab('archived')", "Archived tab", show=False, id="cockpit.tab_archived"),
     Binding("n", "next_unread", "Next unread", show=False, id="cockpit.next_unread"),
     Binding("v", "cycle_group", "Group by", show=False, id="cockpit.group_by"),
+    Binding("s", "cycle_sort", "Sort", show=False, id="cockpit.sort"),
+    Binding("asterisk", "select_all", "Select all", key_display="*", show=False,
+            id="cockpit.select_all"),
     # priority: runs before the key reaches the list, so what is typed right after `/` (a
     # fast typist, a paste) already lands in the search box
     Binding("slash", "search", "Search", key_display="/", id="cockpit.search", priority=True),
     Binding("escape", "clear", "Clear", show=False, id="cockpit.clear"),
+    # the screens beside the inbox (pages.py); the Agents and Reports screens use the same ids
+    Binding("f2", "page('agents')", "Agents", id="cockpit.screen_agents"),
+    Binding("f3", "page('reports')", "Reports", id="cockpit.screen_reports"),
     Binding("question_mark", "help", "Help", key_display="?", id="cockpit.help"),
     Binding("q", "quit", "Quit", id="cockpit.quit"),
 ]
@@ -83,6 +94,7 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
 SHARED_KEYS: tuple[frozenset[str], ...] = (
     frozenset({"cockpit.deny", "cockpit.reject"}),
     frozenset({"cockpit.dismiss", "cockpit.close"}),
+    frozenset({"cockpit.retry", "cockpit.reply"}),
 )
 # Keys Textual itself holds on the main screen.
 RESERVED_KEYS: dict[str, str] = {

@@ -11,33 +11,39 @@ from collections.abc import Sequence
 
 from textual.message import Message
 
+from cockpit.domain.grouping import FolderRow
 from cockpit.domain.models import BulkResult, Item
+from cockpit.tui.feed import Feed
 
 
-class PageLoaded(Message):
-    """One page of the current tab (`first`: replaces the list; later pages add to it)."""
+class GroupsLoaded(Message):
+    """A view's folders counted by the server; `changed` are the ids a live burst named
+    (their folders' loaded items are fetched again), `force` reloads every loaded folder."""
 
-    def __init__(self, generation: int, items: list[Item], counts: dict[str, int], *,
-                 first: bool, done: bool) -> None:
+    def __init__(self, feed: Feed, groups: list[FolderRow], *, changed: Sequence[int] = (),
+                 fresh: Sequence[Item] = (), force: bool = False) -> None:
         super().__init__()
-        self.generation = generation
-        self.items = items
-        self.counts = counts
-        self.first = first
-        self.done = done
+        self.feed = feed
+        self.groups = groups
+        self.changed = list(changed)
+        self.fresh = list(fresh)
+        self.force = force
 
 
-class Resynced(Message):
-    """Every item of the current tab, fetched again after a reset or a large burst."""
+class WindowLoaded(Message):
+    """A page of one folder (`replace`: the folder's loaded items fetched again)."""
 
-    def __init__(self, generation: int, items: list[Item], counts: dict[str, int]) -> None:
+    def __init__(self, feed: Feed, key: str, version: int, items: list[Item],
+                 next_cursor: str | None, counts: dict[str, int], *,
+                 replace: bool = False) -> None:
         super().__init__()
-        self.generation = generation
+        self.feed = feed
+        self.key = key
+        self.version = version
         self.items = items
+        self.next_cursor = next_cursor
         self.counts = counts
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, Resynced)
+        self.replace = replace
 
 
 class ResyncNeeded(Message):
@@ -107,6 +113,9 @@ class BulkDone(Message):
         self.result = result
         self.unfinished = unfinished
         self.reason = reason
+        # Runs by query (a folder's checkbox, `*`) answer counts, not ids.
+        self.query_updated = 0
+        self.query_skipped: dict[str, int] = {}
 
 
 class Restored(Message):
@@ -168,3 +177,128 @@ class OperationFailed(Message):
         self.reason = reason
         self.status = status
         self.item_ids = list(item_ids)
+
+
+# -- the floor: the Agents and Reports screens ------------------------------------------------
+# Posted to the screen that asked (workers of the screen), never bubbling to the app.
+
+class MetricsChanged(Message):
+    """The floor now (`GET /metrics/live`'s body), pushed as a `metrics` event or fetched.
+    The app hands it on to the Agents screen."""
+
+    bubble = False  # handed from the app to the screen: it must not come back up
+
+    def __init__(self, data: dict) -> None:
+        super().__init__()
+        self.data = data
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, MetricsChanged)
+
+
+class RosterLoaded(Message):
+    """Every agent (`GET /agents`), with who we are and the aux codes we may pick."""
+
+    bubble = False
+
+    def __init__(self, agents: list[dict], me: dict[str, str],
+                 aux_codes: list[dict[str, str]]) -> None:
+        super().__init__()
+        self.agents = agents
+        self.me = me
+        self.aux_codes = aux_codes
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RosterLoaded)
+
+
+class AgentSaved(Message):
+    """An agent after a change of ours (`what` says which, e.g. "capacity")."""
+
+    bubble = False
+
+    def __init__(self, agent: dict, what: str) -> None:
+        super().__init__()
+        self.agent = agent
+        self.what = what
+
+
+class ReportLoaded(Message):
+    """A report's body, for the request it answers (`key`: name, from, to, by)."""
+
+    bubble = False
+
+    def __init__(self, key: tuple[str, str, str, str], report: dict) -> None:
+        super().__init__()
+        self.key = key
+        self.report = report
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ReportLoaded)
+
+
+class TicketsLoaded(Message):
+    """The tickets behind a report's figure, as this user may see them (`missing`: ids that
+    answered 404, i.e. gone or not visible)."""
+
+    bubble = False
+
+    def __init__(self, items: list[Item], missing: list[int]) -> None:
+        super().__init__()
+        self.items = items
+        self.missing = missing
+
+
+# -- the support desk ------------------------------------------------------------------------
+
+class CustomerLoaded(Message):
+    """A ticket's customer card (`GET /customers/{id}`), for the top of the detail pane."""
+
+    def __init__(self, item_id: int, card: dict) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.card = card
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CustomerLoaded) and message.item_id == self.item_id
+
+
+class PresenceChanged(Message):
+    """Who views ticket `item_id` now (a `presence` event, or the answer to our own POST)."""
+
+    def __init__(self, item_id: int, viewers: list[str]) -> None:
+        super().__init__()
+        self.item_id = item_id
+        self.viewers = viewers
+
+
+class MacrosLoaded(Message):
+    """The macros the user may run (`GET /macros`), for the picker on `item`."""
+
+    def __init__(self, item: Item, macros: list[dict]) -> None:
+        super().__init__()
+        self.item = item
+        self.macros = macros
+
+
+class TransferTargetsLoaded(Message):
+    """Agents (status, load, capacity) and queues a ticket can be transferred to."""
+
+    def __init__(self, item: Item, agents: list[dict], queues: list[dict]) -> None:
+        super().__init__()
+        self.item = item
+        self.agents = agents
+        self.queues = queues
+
+
+class ForceNeeded(Message):
+    """An assign or transfer was refused because the agent is at capacity (409): ask the user,
+    then send the same action again with `force: true`."""
+
+    def __init__(self, item: Item, name: str, verb: str, params: dict, reason: str) -> None:
+        super().__init__()
+        self.item = item
+        self.name = name
+        self.verb = verb
+        self.params = params
+        self.reason = reason

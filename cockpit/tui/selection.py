@@ -1,75 +1,151 @@
-"""The multi-selection of inbox items (pure Python, no Textual).
+"""The multi-selection of inbox items (pure Python, no Textual), at any size.
 
-A `Selection` is a set of item ids. It survives tab, view, search and paging changes: it is
-never cleared because the visible list changed. Only an explicit `clear()`,
-`discard_missing()` (items resolved elsewhere) or the user unticking rows removes ids.
+A selection is ticked ids plus, for what is too big to list, query scopes: "everything view V
+matches" (`*`) or "everything in folder F of view V" (a folder checkbox over a folder not fully
+loaded), minus the ids unticked inside them. Its size is exact (scopes carry the server's
+count); acting on it is one bulk request per scope (by query, with `except`) plus one for the
+ticked ids.
 
-Listeners (`subscribe`) are called after every change that altered the set, so a widget
-showing checkboxes can refresh itself whoever changed the selection.
+It survives tab, view, search and paging changes; only `clear()`, the user, or items leaving
+(`discard`) change it. Listeners (`subscribe`) are called after every change, so the list's
+checkboxes and the bulk bar follow whoever changed it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from cockpit.tui.feed import ViewKey
 
 FolderState = Literal["on", "off", "partial"]
 Listener = Callable[["Selection"], None]
 
 
-class Selection:
-    """A set of selected item ids with folder (tri-state) helpers."""
+class FolderLike(Protocol):
+    key: str
+    index: dict[int, int]
+    complete: bool
 
-    __slots__ = ("_ids", "_listeners")
+    @property
+    def size(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Everything `view` matches (`group` None), or one of its folders; `count` is how many
+    items that was when it was ticked (the server's exact count)."""
+
+    state: str
+    q: str
+    view: str
+    group_by: str
+    group: str | None
+    count: int
+
+    @classmethod
+    def of(cls, view: ViewKey, group: str | None, count: int) -> Scope:
+        return cls(view.state, view.q, view.view, view.group_by, group, count)
+
+    def covers(self, view: ViewKey, group_key: str | None) -> bool:
+        """Whether this scope holds the rows of `view`'s folder `group_key` (None: all)."""
+        if (self.state, self.q, self.view) != (view.state, view.q, view.view):
+            return False
+        if self.group is None:
+            return True
+        return self.group_by == view.group_by and self.group == group_key
+
+    def query(self) -> dict[str, Any]:
+        """The `query` of a bulk-by-query request."""
+        body: dict[str, Any] = {"state": self.state}
+        if self.q:
+            body["q"] = self.q
+        if self.view:
+            body["view"] = self.view
+        if self.group is not None:
+            body["group_by"], body["group"] = self.group_by, self.group
+        return body
+
+
+class Selection:
+    """Ticked ids, query scopes, and the ids unticked inside those scopes."""
+
+    __slots__ = ("_except", "_ids", "_listeners", "_scopes")
 
     def __init__(self, ids: Iterable[int] = ()) -> None:
         self._ids: set[int] = set(ids)
+        self._scopes: list[Scope] = []
+        self._except: set[int] = set()
         self._listeners: list[Listener] = []
 
     # -- reading -----------------------------------------------------------------
 
-    def __contains__(self, item_id: object) -> bool:
-        return item_id in self._ids
-
     def __len__(self) -> int:
-        return len(self._ids)
+        """How many items are selected (exact while the scopes' counts are)."""
+        return len(self._ids) + sum(s.count for s in self._scopes) - len(self._except)
 
     def __bool__(self) -> bool:
-        return bool(self._ids)
+        return bool(self._ids) or bool(self._scopes)
 
-    def __iter__(self):
-        return iter(self._ids)
+    def __contains__(self, item_id: object) -> bool:
+        """Whether an id is ticked by itself (scopes need a view to answer: see `has`)."""
+        return item_id in self._ids
 
     def __repr__(self) -> str:
-        return f"Selection({sorted(self._ids)!r})"
+        return f"Selection({sorted(self._ids)!r}, scopes={self._scopes!r})"
 
     @property
     def ids(self) -> frozenset[int]:
+        """The ids ticked one by one."""
         return frozenset(self._ids)
 
-    def folder_state(self, item_ids: Iterable[int]) -> FolderState:
-        """"on" when every id is selected, "off" when none (or no ids), else "partial"."""
-        selected = self._ids
-        seen_on = seen_off = False
-        for item_id in item_ids:
-            if item_id in selected:
-                seen_on = True
-            else:
-                seen_off = True
-            if seen_on and seen_off:
-                return "partial"
-        return "on" if seen_on else "off"
+    @property
+    def scopes(self) -> tuple[Scope, ...]:
+        return tuple(self._scopes)
 
-    def hidden_count(self, visible_ids: Iterable[int]) -> int:
-        """How many selected ids the current view does not show."""
-        visible = visible_ids if isinstance(visible_ids, (set, frozenset)) else set(visible_ids)
-        return sum(1 for item_id in self._ids if item_id not in visible)
+    @property
+    def excluded(self) -> frozenset[int]:
+        return frozenset(self._except)
+
+    def has(self, item_id: int, view: ViewKey, group_key: str | None) -> bool:
+        """Whether the item shown in `view`'s folder `group_key` is selected."""
+        if item_id in self._ids:
+            return True
+        return item_id not in self._except and self._covered(view, group_key)
+
+    def _covered(self, view: ViewKey, group_key: str | None) -> bool:
+        return any(s.covers(view, group_key) for s in self._scopes)
+
+    def folder_state(self, view: ViewKey, folder: FolderLike) -> FolderState:
+        """"on" when the whole folder is selected, "off" when none of it, else "partial"."""
+        if self._covered(view, folder.key):
+            return "partial" if self._except.intersection(folder.index) else "on"
+        ticked = sum(1 for i in folder.index if i in self._ids)
+        if not ticked:
+            return "off"
+        return "on" if ticked == folder.size and folder.complete else "partial"
+
+    def hidden_count(self, view: ViewKey, shown: Iterable[int]) -> int:
+        """How many selected items `view` does not show: ids ticked elsewhere, and scopes of
+        another view or grouping."""
+        visible = shown if isinstance(shown, (set, frozenset)) else set(shown)
+        hidden = sum(1 for i in self._ids if i not in visible)
+        for scope in self._scopes:
+            same = (scope.state, scope.q, scope.view) == (view.state, view.q, view.view)
+            if not same or (scope.group is not None and scope.group_by != view.group_by):
+                hidden += scope.count
+        return hidden
 
     # -- changing ----------------------------------------------------------------
 
-    def toggle(self, item_id: int) -> bool:
-        """Flip one id; returns whether it is selected now."""
-        if item_id in self._ids:
+    def toggle(self, item_id: int, view: ViewKey | None = None,
+               group_key: str | None = None) -> bool:
+        """Flip one item; returns whether it is selected now."""
+        if view is not None and item_id not in self._ids and self._covered(view, group_key):
+            now = item_id in self._except
+            (self._except.discard if now else self._except.add)(item_id)
+        elif item_id in self._ids:
             self._ids.discard(item_id)
             now = False
         else:
@@ -79,55 +155,75 @@ class Selection:
         return now
 
     def set_many(self, item_ids: Iterable[int], on: bool) -> None:
-        before = len(self._ids)
+        ids = set(item_ids)
+        before = (len(self._ids), len(self._except))
         if on:
-            self._ids.update(item_ids)
+            self._ids |= ids
+            self._except -= ids
         else:
-            self._ids.difference_update(item_ids)
-        if len(self._ids) != before:
+            self._ids -= ids
+            self._except |= {i for i in ids if self._scopes}
+        if (len(self._ids), len(self._except)) != before:
             self._changed()
 
-    def toggle_folder(self, item_ids: Iterable[int]) -> FolderState:
-        """Partial or off -> every id on; on -> every id off. Returns the new state."""
-        ids = list(item_ids)
-        if not ids:
+    def toggle_folder(self, view: ViewKey, folder: FolderLike) -> FolderState:
+        """Partial or off -> all of it on; on -> all of it off. Returns the new state.
+
+        A folder loaded to its end is ticked id by id (so an archive of it can be undone);
+        a bigger one becomes a scope: "this folder of this view"."""
+        ids = list(folder.index)
+        if self.folder_state(view, folder) == "on":
+            self._scopes = [s for s in self._scopes
+                            if not (s.group is not None and s.covers(view, folder.key))]
+            self._ids.difference_update(ids)
+            if self._covered(view, folder.key):  # an all-scope holds it: untick its ids
+                self._except.update(ids)
+            self._changed()
             return "off"
-        if self.folder_state(ids) == "on":
-            self.set_many(ids, False)
-            return "off"
-        self.set_many(ids, True)
+        self._except.difference_update(ids)
+        if folder.complete or self._covered(view, folder.key):
+            self._ids.update(i for i in ids if not self._covered(view, folder.key))
+        else:
+            self._ids.difference_update(ids)
+            self._scopes.append(Scope.of(view, folder.key, folder.size))
+        self._changed()
         return "on"
 
+    def select_all(self, view: ViewKey, count: int, loaded: Iterable[int] = ()) -> None:
+        """Everything `view` matches, loaded or not (`*`); `loaded` are the view's ids at
+        hand, which the new scope now holds."""
+        same = (view.state, view.q, view.view)
+        self._scopes = [s for s in self._scopes if (s.state, s.q, s.view) != same]
+        self._scopes.append(Scope.of(view, None, count))
+        self._ids.difference_update(loaded)
+        self._except.clear()
+        self._changed()
+
+    def recount(self, view: ViewKey, counts: dict[str | None, int]) -> None:
+        """The server counted again: scopes of `view` take the new counts (folder key, or
+        None for the whole view)."""
+        fresh = []
+        for scope in self._scopes:
+            key = scope.group
+            if scope.covers(view, key) and key in counts and counts[key] != scope.count:
+                scope = Scope(scope.state, scope.q, scope.view, scope.group_by, key, counts[key])
+            fresh.append(scope)
+        if fresh != self._scopes:
+            self._scopes = fresh
+            self._changed()
+
     def clear(self) -> None:
-        if self._ids:
+        if self:
             self._ids.clear()
+            self._scopes.clear()
+            self._except.clear()
             self._changed()
 
-    def discard(self, item_id: int) -> None:
-        if item_id in self._ids:
-            self._ids.discard(item_id)
-            self._changed()
-
-    def discard_missing(self, missing_ids: Iterable[int]) -> int:
-        """Drop the given ids (items resolved, archived or deleted elsewhere).
-
-        Returns how many selected ids were dropped.
-        """
+    def discard(self, item_ids: Iterable[int]) -> int:
+        """Items that left (resolved or deleted elsewhere) are no longer ticked; answers how
+        many were."""
         before = len(self._ids)
-        self._ids.difference_update(missing_ids)
-        dropped = before - len(self._ids)
-        if dropped:
-            self._changed()
-        return dropped
-
-    def retain_only(self, existing_ids: Iterable[int]) -> int:
-        """Keep only ids that are in `existing_ids` (the complement of `discard_missing`).
-
-        Returns how many selected ids were dropped.
-        """
-        existing = existing_ids if isinstance(existing_ids, (set, frozenset)) else set(existing_ids)
-        before = len(self._ids)
-        self._ids.intersection_update(existing)
+        self._ids.difference_update(item_ids)
         dropped = before - len(self._ids)
         if dropped:
             self._changed()
@@ -140,10 +236,8 @@ class Selection:
             self._listeners.append(listener)
 
     def unsubscribe(self, listener: Listener) -> None:
-        try:
+        if listener in self._listeners:
             self._listeners.remove(listener)
-        except ValueError:
-            pass
 
     def _changed(self) -> None:
         for listener in list(self._listeners):

@@ -40,14 +40,6 @@ def belongs(item: Item, tab: str) -> bool:
     return item.state != State.RESOLVED
 
 
-def matches(item: Item, query: str) -> bool:
-    """A client-side approximation of the server's `q` for items that arrive live."""
-    words = query.lower().split()
-    haystack = " ".join((item.title, item.body_md, item.sender.name, item.kind,
-                         " ".join(item.tags))).lower()
-    return all(w in haystack for w in words)
-
-
 def stays_open_reason(item: Item) -> str | None:
     """Why a bulk resolve/archive leaves this item alone (mirrors the server's rule)."""
     if is_decision(item.kind, item.payload):
@@ -113,6 +105,19 @@ def bulk_summary(op: str, result: BulkResult) -> str:
     if result.not_found:
         parts.append(f"{len(result.not_found)} gone")
     return ", ".join(parts)
+
+
+def query_summary(op: str, updated: int, skipped: Mapping[str, int], more_skipped: int = 0
+                  ) -> str:
+    """"Archive: 4,210 archived, 12 left open (decision item: 12)" for a run by query."""
+    past = BULK_VERBS[op][1]
+    text = f"{BULK_VERBS[op][0]}: {updated:,} {past}"
+    left = sum(skipped.values()) + more_skipped
+    if left:
+        why = ", ".join(f"{reason}: {n:,}" for reason, n in sorted(skipped.items()))
+        text += f", {left:,} {'left open' if op in CLOSING_OPS else 'unchanged'}"
+        text += f" ({why})" if why else ""
+    return text
 
 
 def link_of(payload: Mapping[str, Any]) -> str | None:

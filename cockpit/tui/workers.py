@@ -7,6 +7,7 @@ reason; the app shows it and leaves the item as it was.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 
 from textual.app import App
@@ -18,20 +19,29 @@ from cockpit.domain.models import MAX_BULK_IDS, BulkResult, Item
 from cockpit.tui.messages import (
     BulkDone,
     CountsChanged,
+    GroupsLoaded,
     Identified,
     ItemChanged,
     LiveChanged,
     OperationFailed,
-    PageLoaded,
     Restored,
-    Resynced,
     Revealed,
     TimelineLoaded,
     UsersLoaded,
+    WindowLoaded,
 )
-from cockpit.tui.triage import TABS
+from cockpit.tui.messages import (
+    CustomerLoaded,
+    ForceNeeded,
+    MacrosLoaded,
+    PresenceChanged,
+    TransferTargetsLoaded,
+)
+from cockpit.domain.grouping import FolderRow
+from cockpit.tui.feed import PAGE, Feed, Folder, ViewKey
+from cockpit.tui.selection import Scope
 
-PAGE_SIZE = 500
+RELOAD_PAGE = 500  # the most the server gives at once
 BULK_CHUNK = MAX_BULK_IDS  # ids per POST /inbox/bulk: the server refuses more
 FETCH_AFTER_UNDO = 50  # an undo of more items leaves their fresh copies to the live update
 
@@ -65,47 +75,71 @@ class Effects:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def load(self, generation: int, tab: str, query: str | None) -> Worker[None]:
-        """The tab's first page at once, then the rest in the background, page by page."""
-        state = TABS[tab][1]
+    def groups(self, feed: Feed, *, changed: Sequence[int] = (), fresh: Sequence[Item] = (),
+               force: bool = False) -> Worker[None]:
+        """Count a view's folders (the newest request for the shown view wins)."""
+        key = feed.key
 
-        async def job() -> None:
-            cursor: str | None = None
-            first = True
-            while True:
-                page = await self.client.list_inbox(state=state, q=query or None,
-                                                    limit=PAGE_SIZE, cursor=cursor)
-                cursor = page.next_cursor
-                self.app.post_message(PageLoaded(generation, page.items, page.counts,
-                                                 first=first, done=cursor is None))
-                first = False
-                if cursor is None:
-                    return None
+        async def job() -> GroupsLoaded:
+            data = await self.client.groups(state=key.state, q=key.q or None,
+                                            view=key.view or None, group_by=key.group_by)
+            rows = [FolderRow(g["key"], g["label"], g["count"], g["unread"])
+                    for g in data["groups"]]
+            return GroupsLoaded(feed, rows, changed=changed, fresh=fresh, force=force)
 
-        return self._run("load the inbox", job, group="load", exclusive=True)
+        return self._run(_what(key), job, group="groups", exclusive=True)
 
-    def resync(self, generation: int, tab: str, query: str | None) -> Worker[None]:
-        """Every item of the tab again, delivered in one message (the list diffs it in place)."""
-        state = TABS[tab][1]
+    def window(self, feed: Feed, folder: Folder) -> Worker[None]:
+        """The next page of one folder."""
+        key, version, cursor = feed.key, folder.version, folder.cursor
+        folder.loading = True
 
-        async def job() -> Resynced:
+        async def job() -> WindowLoaded:
+            try:
+                page = await self.client.list_inbox(
+                    state=key.state, q=key.q or None, view=key.view or None, sort=key.sort,
+                    group_by=key.group_by, group=folder.key, limit=PAGE, cursor=cursor)
+            except BaseException:
+                folder.loading = False  # asked again when the rows come back on screen
+                raise
+            return WindowLoaded(feed, folder.key, version, page.items, page.next_cursor,
+                                page.counts)
+
+        return self._run(_what(key), job, group=f"window-{folder.key}")
+
+    def reload_folder(self, feed: Feed, folder: Folder) -> Worker[None]:
+        """A folder's loaded items fetched again, as many as it had (after a live change)."""
+        key, version = feed.key, folder.version
+        wanted = max(len(folder.items), PAGE)
+        folder.loading = True
+
+        async def job() -> WindowLoaded:
             items: list[Item] = []
             cursor: str | None = None
             counts: dict[str, int] = {}
-            while True:
-                page = await self.client.list_inbox(state=state, q=query or None,
-                                                    limit=PAGE_SIZE, cursor=cursor)
-                items.extend(page.items)
-                counts = page.counts
-                cursor = page.next_cursor
-                if cursor is None:
-                    return Resynced(generation, items, counts)
+            try:
+                while True:
+                    page = await self.client.list_inbox(
+                        state=key.state, q=key.q or None, view=key.view or None,
+                        sort=key.sort, group_by=key.group_by, group=folder.key,
+                        limit=min(RELOAD_PAGE, wanted - len(items)), cursor=cursor)
+                    items += page.items
+                    cursor, counts = page.next_cursor, page.counts
+                    if cursor is None or len(items) >= wanted:
+                        break
+            except BaseException:
+                folder.loading = False
+                raise
+            return WindowLoaded(feed, folder.key, version, items, cursor, counts,
+                                replace=True)
 
-        return self._run("refresh the inbox", job, group="resync", exclusive=True)
+        return self._run("refresh the inbox", job, group=f"reload-{folder.key}",
+                         exclusive=True)
 
-    def counts(self, tab: str, query: str | None) -> Worker[None]:
+    def counts(self, key: ViewKey) -> Worker[None]:
         async def job() -> CountsChanged:
-            page = await self.client.list_inbox(state=TABS[tab][1], q=query or None, limit=1)
+            page = await self.client.list_inbox(state=key.state, q=key.q or None,
+                                                view=key.view or None, limit=1)
             return CountsChanged(page.counts)
 
         return self._run("count the inbox", job, group="counts", exclusive=True)
@@ -174,6 +208,24 @@ class Effects:
 
         return self._run(f"{op} {len(ids)} items", job, ids=ids[:50])
 
+    def bulk_selection(self, scopes: Sequence[Scope], excluded: Sequence[int],
+                       ids: list[int], op: str) -> Worker[None]:
+        """A selection held as queries (a folder's checkbox, `*`): one bulk-by-query request
+        per scope, each one transaction on the server, then the ids ticked one by one."""
+        async def job() -> BulkDone:
+            updated, skipped = 0, Counter[str]()
+            for scope in scopes:
+                answer = await self.client.bulk_query(scope.query(), op,
+                                                      except_ids=sorted(excluded))
+                updated += int(answer.get("updated", 0))
+                skipped.update({str(k): int(v) for k, v in (answer.get("skipped") or {}).items()})
+            result = await self._bulk_all(ids, op) if ids else BulkResult()
+            done = BulkDone(op, ids, result)
+            done.query_updated, done.query_skipped = updated, dict(skipped)
+            return done
+
+        return self._run(f"{op} the selection", job, ids=ids[:50])
+
     async def _bulk_all(self, ids: Sequence[int], op: str) -> BulkResult:
         done = BulkResult()
         ids = list(ids)
@@ -216,6 +268,65 @@ class Effects:
         return self._run("list the users", job, ids=[item.id], group="users", exclusive=True)
 
 
+    # -- the support desk ------------------------------------------------------------------
+
+    def customer(self, item: Item, customer_id: str) -> Worker[None]:
+        """A ticket's customer card (the newest request wins)."""
+        async def job() -> CustomerLoaded:
+            return CustomerLoaded(item.id, await self.client.customer(customer_id))
+
+        return self._run(f"load the customer of item {item.id}", job, ids=[item.id],
+                         group="customer", exclusive=True)
+
+    def viewing(self, item_id: int, viewing: bool) -> Worker[None]:
+        """Tell the server we view (or left) a ticket. Quiet: presence is a courtesy, and a
+        failure (an older server, a blip) must not toast every 20 seconds."""
+        async def run() -> None:
+            try:
+                answer = await self.client.viewing(item_id, viewing)
+            except ApiError:
+                return
+            if viewing:
+                self.app.post_message(PresenceChanged(item_id, list(answer.get("viewers") or [])))
+
+        return self.app.run_worker(run(), name="viewing", group="presence", exit_on_error=False)
+
+    def macros(self, item: Item) -> Worker[None]:
+        async def job() -> MacrosLoaded:
+            return MacrosLoaded(item, await self.client.macros())
+
+        return self._run("list the macros", job, ids=[item.id], group="macros", exclusive=True)
+
+    def transfer_targets(self, item: Item) -> Worker[None]:
+        """The agents (with status and load) and queues, for the transfer picker."""
+        async def job() -> TransferTargetsLoaded:
+            agents, queues = await asyncio.gather(self.client.agents(), self.client.queues())
+            return TransferTargetsLoaded(item, agents, queues)
+
+        return self._run("list the agents and queues", job, ids=[item.id], group="transfer",
+                         exclusive=True)
+
+    def act_or_ask(self, item: Item, name: str, verb: str, params: dict) -> Worker[None]:
+        """`act`, but an agent at capacity (409 naming `force`) asks the user (ForceNeeded)
+        instead of failing."""
+        async def job() -> Message:
+            try:
+                fresh = await self.client.act(item.id, name, params)
+            except ApiError as exc:
+                if exc.status == 409 and "force" in exc.message and not params.get("force"):
+                    return ForceNeeded(item, name, verb, params, exc.message)
+                raise
+            return ItemChanged(fresh, verb)
+
+        return self._run(f"{name} item {item.id}", job, ids=[item.id])
+
+
 def merge_results(a: BulkResult, b: BulkResult) -> BulkResult:
     return BulkResult(updated=[*a.updated, *b.updated], skipped=[*a.skipped, *b.skipped],
                       not_found=[*a.not_found, *b.not_found])
+
+
+def _what(key: ViewKey) -> str:
+    """What a failed read was doing, in the user's words (a search names itself: its error
+    is shown under the search box)."""
+    return "search" if key.q else "load the inbox"

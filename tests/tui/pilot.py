@@ -33,9 +33,18 @@ async def wait_for(pilot: Any, condition: Callable[[], Any], timeout: float = DE
 async def ready(app: Any, pilot: Any, *, live: bool = True) -> None:
     """The first load done (and the live link up): the app as a user first sees it."""
     await wait_for(pilot, lambda: app.loaded, what="first load")
+    await wait_for(pilot, lambda: settled(app), what="the screen's windows loaded")
     if live:
         await wait_for(pilot, lambda: app.link_state == "live", what="live link")
     await pilot.pause(0.1)
+
+
+def settled(app: Any) -> bool:
+    """The shown view is counted and every folder the screen (and its read-ahead) needs is
+    loaded: what a person sees once the placeholders are gone."""
+    feed = app.feed
+    rows = app.item_list.size.height * 2
+    return feed.known and not feed.wanted(0, rows) and not any(f.loading for f in feed.folders)
 
 
 def record_toasts(app: Any) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from cockpit.domain.models import State
 from cockpit.domain.rules import is_decision
-from cockpit.tui.messages import LiveChanged, PageLoaded
+from cockpit.tui.messages import GroupsLoaded, LiveChanged, WindowLoaded
 from cockpit.tui.screens import AssignScreen, ConfirmScreen, PromptScreen
 from tests.tui.pilot import SIZE, move_to, ready, record_toasts, wait_for
 
@@ -343,7 +343,7 @@ async def test_a_folder_row_shows_that_folders_summary(make_app):
         summary = text_of(app.detail.query_one("#detail-folder"))
         assert row.label in summary
         assert f"{row.count} items" in summary and f"{row.unread} unread" in summary
-        assert app.detail.folder == row and item.id in app.item_list.folder_item_ids(row.key)
+        assert app.detail.folder == row and item.id in app.feed.by_key[row.key].index
 
 
 # -- 80x24 -------------------------------------------------------------------------------------
@@ -395,7 +395,10 @@ async def test_messages_arriving_after_the_screen_is_gone_are_dropped(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot, live=False)
         items = app.item_list.items[:3]
-        generation = app.generation
+        feed = app.feed
+        folder = feed.folders[0]
     # the app has shut down and its widgets are gone: late worker/live messages do nothing
     app._live_changed(LiveChanged(items, [], [], {"active": 1}))
-    app._page_loaded(PageLoaded(generation, items, {"active": 1}, first=True, done=True))
+    app._groups_loaded(GroupsLoaded(feed, [], force=True))
+    app._window_loaded(WindowLoaded(feed, folder.key, folder.version, items, None,
+                                    {"active": 1}))
