@@ -140,6 +140,15 @@ class Feed:
             return None
         return self._starts[self.folders.index(folder)]
 
+    def row_in_folder(self, key: str, index: int) -> int | None:
+        """The row of the `index`-th item of a folder (clamped to the folder), if shown."""
+        start = self.folder_row(key)
+        folder = self.by_key.get(key)
+        if start is None or folder is None or not folder.size or \
+                (self.show_folders and key in self.collapsed):
+            return start
+        return start + (1 if self.show_folders else 0) + min(index, folder.size - 1)
+
     def row_of(self, item_id: int) -> int | None:
         """The row showing an item, None when it is not loaded or its folder is collapsed."""
         for at, folder in enumerate(self.folders):

@@ -257,6 +257,8 @@ and search changes.
                 cursor = feed.row_of(value)
                 if cursor is None and (folder := feed.folder_of(value)) is not None:
                     cursor = feed.folder_row(folder.key)  # hidden in a collapsed folder
+            elif kind == "pending":  # a row still loading: the same place in its folder
+                cursor = feed.row_in_folder(value.group_key, value.index)
             else:
                 cursor = feed.folder_row(value)
         if cursor is None:
@@ -519,8 +521,12 @@ and search changes.
         folder = row if isinstance(row, FolderRow) else None
         key: object = item.id if item is not None else folder
         self.feed.cursor_row = self._cursor  # where to come back to on a tab switch
-        self._anchored = ("item", item.id) if item is not None else \
-            ("folder", folder.key) if folder is not None else self._anchored
+        if item is not None:
+            self._anchored = ("item", item.id)
+        elif folder is not None:
+            self._anchored = ("folder", folder.key)
+        elif isinstance(row, PendingRow):
+            self._anchored = ("pending", row)
         if key == self._last_highlighted:
             return
         if self.post_message(self.Highlighted(item, item_list=self, folder=folder)):
