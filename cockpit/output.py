@@ -336,7 +336,8 @@ OUTBOX_COLUMNS = ("id", "item_id", "url", "attempts", "next_attempt_at", "delive
                   "last_error")
 # Columns that hold prose or long values: they wrap between words and share the spare width
 # (by these weights); every other column keeps its values whole on one line.
-_WRAPPING = {"detail": 4, "last_error": 4, "url": 2, "actor": 1}
+_WRAPPING = {"detail": 4, "last_error": 4, "url": 2, "actor": 1, "skills": 2, "queues": 1,
+             "agents": 2}
 _NUMERIC = frozenset({"id", "item_id", "attempts", "latency_ms"})
 _HEADERS = {"latency_ms": "LATENCY", "item_id": "ITEM", "next_attempt_at": "NEXT",
             "delivered_at": "DELIVERED", "last_error": "LAST ERROR", "aux_code": "AUX",
@@ -439,6 +440,11 @@ def _table_columns(report: dict[str, Any]) -> list[tuple[str, Any]]:
         targets = ("first_response", "next_response", "resolution", "")
         return [((t or "all").replace("_", " ").upper(),
                  lambda f, t=t: _sla_cell(f, t)) for t in targets]
+    if report["name"] == "aux":  # the statuses, then the time in each aux code as text
+        statuses, codes = report["figures"][:4], report["figures"][4:]
+        return [*((s.upper(), lambda f, s=s: duration(f.get(s))) for s in statuses),
+                ("AUX CODES", lambda f: ", ".join(f"{c} {duration(f[c])}" for c in codes
+                                                  if f.get(c)))]
     return [(name.removesuffix("_s").replace("_", " ").upper(),
              lambda f, name=name: _figure(report["name"], name, f.get(name)))
             for name in report["figures"]]
@@ -478,10 +484,15 @@ def print_report(report: dict[str, Any], fmt: str) -> None:
     table.add_column(first.upper(), no_wrap=True)
     columns = _table_columns(report)
     for header, _cell_of in columns:
-        table.add_column(header, justify="right", no_wrap=True)
-    table.add_column("TICKETS", justify="right")
+        if header == "AUX CODES":
+            table.add_column(header, overflow="fold", ratio=1)
+        else:
+            table.add_column(header, justify="right", no_wrap=True)
+    tickets = report["name"] != "aux"  # time in a status is about agents, not tickets
+    if tickets:
+        table.add_column("TICKETS", justify="right")
     for n, row in enumerate(rows):
         style = "bold" if n == len(rows) - 1 else None
         table.add_row(_inert(row["label"]), *(cell(row["figures"]) for _h, cell in columns),
-                      str(len(row["ticket_ids"])), style=style)
+                      *([str(len(row["ticket_ids"]))] if tickets else []), style=style)
     console.print(table)

@@ -76,11 +76,10 @@ def open_local(db_url: str | None, *, seed_demo: bool) -> tuple[Engine, str, str
         raise SetupError(f"cannot open database {db_url or 'default'}: {exc}") from exc
     user_id, token = local_identity(engine)
     if seed_demo:
-        from cockpit.domain.demo import demo_items
-        from cockpit.server.seed import is_empty, seed
+        from cockpit.server import seed
 
-        if is_empty(engine):
-            seed(engine, demo_items(datetime.now(UTC), user_id), datetime.now(UTC))
+        if seed.is_empty(engine):
+            seed.seed_demo(engine, user_id, datetime.now(UTC))
     return engine, user_id, token
 
 

@@ -24,14 +24,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings):
 
 
 def _local(args: argparse.Namespace, settings: Settings) -> int:
-    from cockpit.domain.demo import demo_items, synthetic_items
+    from cockpit.domain.demo import synthetic_items
     from cockpit.runtime import open_local
-    from cockpit.server.seed import seed
+    from cockpit.server.seed import seed, seed_demo
 
     engine, user_id, _token = open_local(settings.db, seed_demo=False)
     try:
         now = datetime.now(UTC)
-        added = seed(engine, demo_items(now, user_id), now)
+        added = seed_demo(engine, user_id, now)
         if args.items:
             with _Progress(args.items) as progress:
                 added += seed(engine, synthetic_items(args.items, now, user_id), now,

@@ -20,7 +20,7 @@ def _agent_row(agent: dict[str, Any]) -> dict[str, Any]:
     skills = sorted(agent["skills"].items(), key=lambda kv: (-kv[1], kv[0]))
     status = agent["status"]
     if agent.get("stated_status") not in (None, status):
-        status = f"{status} (at capacity)"
+        status = f"{status} (full)"
     return {"id": agent["id"], "status": status, "since": agent["status_since"],
             "aux_code": agent["aux_code"], "load": f"{agent['active']}/{agent['capacity']}",
             "skills": ", ".join(f"{name} {level}" for name, level in skills),

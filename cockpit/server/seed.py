@@ -123,6 +123,16 @@ def _missing(conn, records: list[tuple[Table, dict]]) -> list[tuple[Table, dict]
     return [(t, v) for t, v in records if v[_UNIQUE_KEY[t]] not in stored[t]]
 
 
+def seed_demo(engine: Engine, user_id: str, now: datetime) -> int:
+    """The whole demo for `user_id`: the hand-written inbox, then a day on the support floor
+    and desk played through the services (agents, queues, tickets, macros, views); answers
+    how many items were new."""
+    from cockpit.domain.demo import demo_items
+    from cockpit.server.demo_day import play_day
+
+    return seed(engine, demo_items(now, user_id), now) + play_day(engine, user_id, now)
+
+
 def is_empty(engine: Engine) -> bool:
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(items)).scalar_one() == 0
