@@ -20,7 +20,10 @@ from cockpit.tui.commands import PaletteCommand
 from cockpit.tui.format import one_line
 from cockpit.tui.keymap import APP_BINDINGS, ITEM_KEYS, normalize_keys
 from cockpit.tui.screens import AssignScreen, ConfirmScreen, HelpScreen, PromptScreen
+from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.screens.help import HelpRow
+from cockpit.tui.screens.macro_picker import MacroPickerScreen
+from cockpit.tui.screens.transfer import TransferScreen
 from cockpit.tui.triage import TABS, closable, link_of
 from cockpit.tui.why import Here, why_not
 from cockpit.tui.widgets.detail import LABELS
@@ -39,7 +42,10 @@ class KeyCatalog:
 
         return {"inbox": make(APP_BINDINGS) + make(ItemList.BINDINGS),
                 "confirm": make(ConfirmScreen.BINDINGS), "help": make(HelpScreen.BINDINGS),
-                "prompt": make(PromptScreen.BINDINGS), "assign": make(AssignScreen.BINDINGS)}
+                "prompt": make(PromptScreen.BINDINGS), "assign": make(AssignScreen.BINDINGS),
+                "compose": make(ComposeScreen.BINDINGS),
+                "macro": make(MacroPickerScreen.BINDINGS),
+                "transfer": make(TransferScreen.BINDINGS)}
 
     def check_action(self: CockpitApp, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the keys that do not apply (the footer shows only what works now)."""
@@ -126,7 +132,9 @@ class KeyCatalog:
             ("List", list(Binding.make_bindings(ItemList.BINDINGS))),
             ("Inbox", self._all_bindings()),
             ("Dialogs", [*Binding.make_bindings(ConfirmScreen.BINDINGS),
-                         *Binding.make_bindings(AssignScreen.BINDINGS)]),
+                         *Binding.make_bindings(AssignScreen.BINDINGS),
+                         *Binding.make_bindings(ComposeScreen.BINDINGS),
+                         *Binding.make_bindings(MacroPickerScreen.BINDINGS)]),
         ]
         for section, bindings in sections:
             merged: dict[str, tuple[list[str], Binding]] = {}

@@ -40,7 +40,7 @@ class Note:
 
 
 # Payload keys the detail pane shows in their own section, not among the context rows.
-SHOWN_APART = frozenset({"notes"})
+SHOWN_APART = frozenset({"notes", "sla"})  # sla: a badge on tickets
 
 
 @dataclass(frozen=True)
@@ -206,5 +206,163 @@ def has_secrets(payload: dict[str, Any]) -> bool:
                for path, leaf, _v in flatten(payload))
 
 
-def body_markdown(item: Item) -> str:
-    return clean(item.body_md).strip() or "_No details._"
+def body_markdown(item: Item, limit: int | None = None) -> tuple[str, int]:
+    """The body as markdown, cut to `limit` characters; and how many were left out."""
+    return capped(clean(item.body_md).strip() or "_No details._", limit)
+
+
+# -- a ticket: its conversation, its customer, its SLA -------------------------------------------
+
+TEXT_LIMIT = 20_000  # characters of one text rendered until the user asks for all of it
+
+
+def capped(text: str, limit: int | None) -> tuple[str, int]:
+    """`text` cut to `limit` characters (None: all of it), and how many were left out."""
+    if limit is None or len(text) <= limit:
+        return text, 0
+    return text[:limit], len(text) - limit
+
+
+@dataclass(frozen=True)
+class Said:
+    """One entry of a ticket's conversation as the pane shows it."""
+
+    kind: str  # customer | reply | note | change
+    author: str
+    when: str
+    text: str
+    cut: int = 0  # characters left out of `text`
+
+
+MESSAGE_KINDS = {"customer_message": "customer", "reply": "reply", "note": "note"}
+
+
+def conversation(item: Item, timeline: Sequence[Mapping[str, Any]], now: datetime, *,
+                 limit: int | None = TEXT_LIMIT) -> list[Said]:
+    """The timeline oldest first: messages with their text, every change as one line. Notes
+    an older server kept in the payload come first. Before the timeline is in, the ticket's
+    own body stands for its first message."""
+    shown = [Said("note", n.author, n.when, n.text) for n in notes(item, now)]
+    if not timeline:
+        timeline = [{"type": "customer_message", "author": item.sender.name,
+                     "body_md": item.body_md, "at": item.created_at}]
+    for entry in timeline:
+        kind = MESSAGE_KINDS.get(str(entry.get("type")))
+        author = one_line(entry.get("author") or "someone", 60)
+        at = parse_time(entry.get("at"))
+        if kind is None:
+            shown.append(Said("change", author, relative(at, now) if at else "",
+                              change_line(entry)))
+            continue
+        when = f"{relative(at, now)} ({at.astimezone(UTC):%Y-%m-%d %H:%M} UTC)" if at else ""
+        text, cut = capped(clean(entry.get("body_md") or "").strip(), limit)
+        shown.append(Said(kind, author, when, text, cut))
+    return shown
+
+
+def change_line(entry: Mapping[str, Any]) -> str:
+    """"assigned to bob", "priority normal → high", "first response at risk" (one line)."""
+    data = entry.get("data") if isinstance(entry.get("data"), Mapping) else {}
+
+    def word(key: str) -> str:
+        return one_line(data.get(key) or "", 40)
+
+    kind = str(entry.get("type"))
+    if kind == "assign":
+        return f"assigned to {word('to')}" if data.get("to") else "unassigned"
+    if kind == "transfer":
+        where = f"queue {word('queue')}" if data.get("queue") else word("agent_id") or "nobody"
+        note = one_line(entry.get("body_md") or "", 120)
+        return f"transferred to {where}" + (f": {note}" if note else "")
+    if kind == "status":
+        reason = f" ({word('reason')})" if data.get("reason") else ""
+        return ("reopened" if data.get("to") == "open" else f"{word('to') or 'changed'}") + reason
+    if kind == "priority":
+        return f"priority {word('from')} → {word('to')}"
+    if kind == "tag":
+        parts = []
+        for key, verb in (("added", "tagged"), ("removed", "untagged")):
+            tags = data.get(key)
+            if isinstance(tags, list) and tags:
+                parts.append(f"{verb} " + ", ".join(one_line(t, 30) for t in tags))
+        return "; ".join(parts) or "tags changed"
+    if kind == "csat":
+        return f"CSAT {word('rating')}/5"
+    if kind == "sla":
+        target = word("target").replace("_", " ")
+        return f"SLA {target} {word('status').replace('_', ' ')}".replace("  ", " ")
+    return one_line(kind.replace("_", " "), 40)
+
+
+SLA_TARGETS = (("first_response_due", "first response"), ("next_response_due", "next response"),
+               ("resolution_due", "resolution"))
+
+
+def sla_badge(item: Item, now: datetime) -> Badge | None:
+    """"SLA at risk · first response due in 12m · resolution due in 3h", toned by its state."""
+    sla = item.payload.get("sla")
+    if item.kind != "ticket" or not isinstance(sla, Mapping) or item.state == State.RESOLVED:
+        return None
+    status = str(sla.get("status") or "ok")
+    parts = [{"ok": "SLA ok", "at_risk": "SLA at risk", "breached": "SLA breached"}.get(
+        status, f"SLA {one_line(status, 20)}")]
+    for key, label in SLA_TARGETS:
+        due_at = parse_time(sla.get(key))
+        if due_at is not None:
+            verb = "was due" if due_at <= now else "due"
+            parts.append(f"{label} {verb} {relative(due_at, now)}")
+    tone = {"ok": "ok", "at_risk": "warn", "breached": "bad"}.get(status, "muted")
+    return Badge(" · ".join(parts), tone)
+
+
+def customer_id(item: Item) -> str | None:
+    customer = item.payload.get("customer")
+    if item.kind != "ticket" or not isinstance(customer, Mapping):
+        return None
+    found = customer.get("id")
+    return str(found) if isinstance(found, str | int) and str(found) else None
+
+
+def duration(seconds: float) -> str:
+    """"42s", "12m", "3h 5m", "2d 4h"."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, hours = seconds // 60, seconds // 3600
+    if hours < 1:
+        return f"{minutes}m"
+    if hours < 24:
+        return f"{hours}h {minutes % 60}m" if minutes % 60 else f"{hours}h"
+    return f"{hours // 24}d {hours % 24}h" if hours % 24 else f"{hours // 24}d"
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    name: str
+    flags: tuple[str, ...]  # "VIP", "blocked"
+    figures: str  # "12 tickets · 9 closed · CSAT 4.5 (8 in 30 days) · first reply 42m"
+    last: tuple[str, ...]  # "#12 Refund for order 991 · open"
+
+
+def customer_facts(card: Mapping[str, Any], current: int | None = None) -> CustomerFacts:
+    """The history card (GET /customers/{id}) as lines; `current` (this ticket) left out of
+    the last tickets."""
+    flags = tuple(f for f, on in (("VIP", card.get("vip")), ("blocked", card.get("blocked")))
+                  if on)
+    total, closed = _number(card.get("tickets_total")), _number(card.get("tickets_closed"))
+    figures = [f"{int(total or 0)} ticket{'s' if total != 1 else ''}",
+               f"{int(closed or 0)} closed"]
+    average, count = _number(card.get("csat_avg")), int(_number(card.get("csat_count")) or 0)
+    figures.append(f"CSAT {average:.1f} ({count} in 30 days)" if average is not None
+                   else "no CSAT yet")
+    median = _number(card.get("first_response_median_s"))
+    if median is not None:
+        figures.append(f"first reply {duration(median)} (median)")
+    last = []
+    for ticket in card.get("last_tickets") or ():
+        if not isinstance(ticket, Mapping) or ticket.get("id") == current:
+            continue
+        last.append(f"#{one_line(ticket.get('id'), 12)} {one_line(ticket.get('title'), 60)} · "
+                    f"{one_line(ticket.get('state'), 20)}")
+    return CustomerFacts(one_line(card.get("name") or card.get("id") or "customer", 60), flags,
+                         " · ".join(figures), tuple(last[:3]))

@@ -17,10 +17,19 @@ from textual.css.query import NoMatches
 from cockpit.domain.actions import DECISIONS
 from cockpit.domain.models import Item, State
 from cockpit.domain.rules import is_decision
+from cockpit.tui import describe
+from cockpit.tui.desk_actions import DeskActions
 from cockpit.tui.format import one_line
 from cockpit.tui.guards import while_running
-from cockpit.tui.messages import ItemChanged, Revealed, TimelineLoaded, UsersLoaded
+from cockpit.tui.messages import (
+    CustomerLoaded,
+    ItemChanged,
+    Revealed,
+    TimelineLoaded,
+    UsersLoaded,
+)
 from cockpit.tui.screens import Assignee, AssignScreen, ConfirmScreen, PromptScreen
+from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.triage import Undo, decided_elsewhere, link_of
 from cockpit.tui.why import Here, why_not_action
 from cockpit.tui.widgets.detail import LABELS, DetailPane
@@ -36,18 +45,16 @@ PAST = {"approve": "Approved", "deny": "Denied", "reject": "Rejected",
         "reply": "Reply sent", "priority": "Priority set", "transfer": "Transferred",
         "macro": "Macro run", "reopen": "Reopened"}
 # Actions that ask for one line of text first: (title, placeholder, the parameter it fills).
-PROMPTS = {"note": ("Add an internal note", "the note (never sent to the customer)",
-                    "body_md"),
-           "reply": ("Reply to the customer", "the reply (sent to the customer)", "body_md"),
-           "tag": ("Add tags", "tags, separated by commas", "tags"),
+PROMPTS = {"tag": ("Add tags", "tags, separated by commas", "tags"),
            "untag": ("Remove tags", "tags, separated by commas", "tags"),
-           "priority": ("Set the priority", "low, normal, high or urgent", "priority"),
-           "transfer": ("Transfer to a queue", "the queue's name", "queue"),
-           "macro": ("Run a macro", "the macro's name (cockpit macros list)", "name")}
+           "priority": ("Set the priority", "low, normal, high or urgent", "priority")}
+# Actions written in the multi-line dialog: (its title, whether it is internal).
+COMPOSED = {"reply": ("Reply to the customer", False), "note": ("Add an internal note", True)}
+
 UNDOABLE = frozenset({"archive", "dismiss", "close"})
 
 
-class ItemActions:
+class ItemActions(DeskActions):
     def action_archive(self: CockpitApp) -> None:
         if self.selection:
             self.request_bulk("archive")
@@ -89,6 +96,20 @@ class ItemActions:
             return
         if name == "open":
             self.open_link(item)
+            return
+        if name in COMPOSED:
+            title, internal = COMPOSED[name]
+            self.push_screen(
+                ComposeScreen(f"{title}: {one_line(item.title, 80)}", internal=internal,
+                              item_id=item.id),
+                lambda text: text and self.effects.act(item, name, PAST[name],
+                                                       {"body_md": text}))
+            return
+        if name == "macro":
+            self.effects.macros(item)  # the picker opens when they are in (MacrosLoaded)
+            return
+        if name == "transfer":
+            self.effects.transfer_targets(item)  # then TransferTargetsLoaded
             return
         if name in PROMPTS:
             title, placeholder, param = PROMPTS[name]
@@ -157,7 +178,7 @@ class ItemActions:
 
             def go() -> None:
                 verb = f"Assigned to {'me' if who == self.user else who}" if who else "Unassigned"
-                self.effects.act(item, "assign", verb, {"assignee_id": who})
+                self.effects.act_or_ask(item, "assign", verb, {"assignee_id": who})
 
             holder = item.assignee_id
             if holder and holder != self.user:
@@ -188,7 +209,7 @@ class ItemActions:
                         markup=False, timeout=8)
         elif not message.quiet:
             self.notify(f"{message.verb}: {one_line(item.title, 80)}", markup=False)
-        self.effects.counts(self.tab, self.query_text)
+        self.effects.counts(self.view_key())
         self.refresh_bindings()
 
     def watched_ids(self: CockpitApp) -> set[int]:
@@ -227,6 +248,13 @@ class ItemActions:
     def on_detail_pane_timeline_wanted(self: CockpitApp,
                                        message: DetailPane.TimelineWanted) -> None:
         self.effects.timeline(message.item)
+        customer = describe.customer_id(message.item)
+        if customer is not None:
+            self.effects.customer(message.item, customer)
+
+    @while_running
+    def on_customer_loaded(self: CockpitApp, message: CustomerLoaded) -> None:
+        self.detail.show_customer(message.item_id, message.card)
 
     @while_running
     def on_timeline_loaded(self: CockpitApp, message: TimelineLoaded) -> None:

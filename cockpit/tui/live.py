@@ -16,7 +16,7 @@ from textual.app import App
 
 from cockpit.client import ApiError, CockpitClient, Event, LinkStatus
 from cockpit.domain.models import Item
-from cockpit.tui.messages import LinkChanged, LiveChanged, ResyncNeeded
+from cockpit.tui.messages import LinkChanged, LiveChanged, PresenceChanged, ResyncNeeded
 
 StreamFactory = Callable[[], AsyncIterable[Event | LinkStatus]]
 Query = Callable[[], tuple[str, str | None]]  # (state filter of the tab, search text)
@@ -117,6 +117,12 @@ class LiveFollower:
                     self.stale = False
                     burst.reset = True
                 self.connected_once = True
+            return
+        if message.type == "presence":  # who views a ticket: news for the pane, no change
+            data = message.data
+            if isinstance(data.get("item_id"), int):
+                self.app.post_message(PresenceChanged(data["item_id"],
+                                                      list(data.get("viewers") or [])))
             return
         burst.add(message)
 

@@ -26,6 +26,10 @@ FOR_KINDS: dict[str, str] = {
     "assign": "tickets",
     "tag": "tickets",
     "untag": "tickets",
+    "reply": "tickets",
+    "macro": "tickets",
+    "transfer": "tickets",
+    "priority": "tickets",
     "restore": "archived or resolved items",
     "open": "items with a link",
 }

@@ -76,20 +76,24 @@ async def test_reloading_the_view_drops_the_opened_item(make_app):
 # -- notes -------------------------------------------------------------------------------------
 
 async def test_notes_show_in_the_detail_marked_internal(make_app, client):
+    from cockpit.tui.screens.compose import ComposeScreen
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot)
         ticket = await move_to(app, pilot, lambda i: "note" in i.actions)
         await pilot.press("N")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="prompt")
-        await pilot.press(*"Called back [b]twice[/b]", "enter")
-        notes = app.detail.query_one("#detail-notes")
-        await wait_for(pilot, lambda: "Called back" in text_of(notes), what="the note shown")
-        shown = text_of(notes)
-        assert "Called back [b]twice[/b]" in shown  # literally, never markup
-        assert shown.startswith("alex · just now (2099-03-14 09:30 UTC)")  # who and when
-        assert notes.border_title.startswith("Internal notes (1)")
-        assert notes.display
+        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen), what="dialog")
+        await pilot.press(*"Called back [b]twice[/b]", "ctrl+s")
+        conversation = app.detail.query_one("#detail-conversation")
+        await wait_for(pilot, lambda: any("Called back" in text_of(n)
+                                          for n in conversation.query(".-note")),
+                       what="the note shown")
+        note = next(n for n in conversation.query(".-note") if "Called back" in text_of(n))
+        assert "Called back [b]twice[/b]" in text_of(note)  # literally, never markup
+        assert note.border_title == "Internal note · alex"  # who
+        assert note.border_subtitle.startswith("internal · never sent · just now (2099-03-14")
+        assert note.display
         context = text_of(app.detail.query_one("#detail-context"))
         assert "entries" not in context  # no more "Notes: 1 entries"
         timeline = await client.timeline(ticket.id)

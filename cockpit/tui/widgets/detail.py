@@ -1,9 +1,17 @@
-"""The right pane: who sent it, what it is, where it stands, its body, its context, its actions."""
+"""The right pane: who sent it, what it is, where it stands, its body (a ticket: its customer,
+SLA and conversation), its context, its actions.
+
+It never blocks keys: a new item updates the widgets already there (badges and buttons are
+kept and reused, text only changes where it differs), a ticket's timeline and customer arrive
+from workers, and a long text is rendered only up to `describe.TEXT_LIMIT` until the user asks
+for all of it ("Show all").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -18,6 +26,8 @@ from cockpit.domain.models import Item, State
 from cockpit.tui import describe
 from cockpit.tui.format import initials, one_line, plural, utcnow
 from cockpit.tui.glyphs import sender_badge_style
+from cockpit.tui.widgets.conversation import Conversation
+from cockpit.tui.widgets.customer_card import CustomerCard
 
 # Button variants for action names; anything else is a plain button.
 VARIANTS = {"approve": "success", "deny": "error", "reject": "error", "cancel": "error",
@@ -25,7 +35,15 @@ VARIANTS = {"approve": "success", "deny": "error", "reject": "error", "cancel": 
 LABELS = {"approve": "Approve", "deny": "Deny", "reject": "Reject", "retry": "Retry",
           "cancel": "Cancel run", "dismiss": "Dismiss", "archive": "Archive", "close": "Close",
           "restore": "Restore", "open": "Open link", "note": "Add note", "assign": "Assign…",
-          "tag": "Add tags", "untag": "Remove tags"}
+          "tag": "Add tags", "untag": "Remove tags", "reply": "Reply…", "macro": "Macro…",
+          "transfer": "Transfer…", "priority": "Priority…", "reopen": "Reopen"}
+MAX_BADGES = 4  # risk, waitpoint step, timeout, approvals; or a ticket's SLA
+
+
+class ActionButton(Button):
+    """A button for one item action (`action_name`), relabelled in place from item to item."""
+
+    action_name = ""
 
 
 class DetailPane(VerticalScroll):
@@ -44,16 +62,24 @@ class DetailPane(VerticalScroll):
     }
     DetailPane #detail-actions Button { width: 100%; }
     DetailPane #detail-context { height: auto; }
-    DetailPane #detail-notes { height: auto; }
+    DetailPane #detail-more { width: auto; margin-top: 1; }
     DetailPane .-hidden { display: none; }
     """
 
     class TimelineWanted(Message):
-        """A ticket is shown whose timeline (its notes) is not loaded for this version yet."""
+        """A ticket is shown whose timeline and customer are not loaded for this version."""
 
         def __init__(self, item: Item) -> None:
             super().__init__()
             self.item = item
+
+    class Shown(Message):
+        """The ticket on show changed (`item_id` None: no ticket now): who views what."""
+
+        def __init__(self, previous: int | None, item_id: int | None) -> None:
+            super().__init__()
+            self.previous = previous
+            self.item_id = item_id
 
     class ActionPressed(Message):
         def __init__(self, item: Item, action: str) -> None:
@@ -70,7 +96,15 @@ class DetailPane(VerticalScroll):
         self.item: Item | None = None
         self.folder: FolderRow | None = None  # the folder summarised, when no item is shown
         self.timeline: list[dict] = []  # the shown ticket's timeline, once loaded
+        self.customer: Mapping[str, Any] | None = None  # its customer's card, once loaded
+        self.viewers: dict[int, list[str]] = {}  # ticket id -> who views it (presence)
+        self.me = ""
+        self.full = False  # "Show all": long texts rendered whole
         self._timeline_key: tuple[int, datetime] | None = None
+        self.ticket_shown: int | None = None  # the ticket announced as viewed
+        self._body_shown: str | None = None
+        self._actions_shown: tuple = ()
+        self._buttons: list[ActionButton] = []
         self.key_hints: Mapping[str, str] = {}
         # The server masks credentials; a reveal fetches the item's payload unmasked.
         self.revealed_payload: dict | None = None
@@ -87,11 +121,16 @@ class DetailPane(VerticalScroll):
                 yield Static("", id="detail-who", markup=False)
             yield Static("", id="detail-title", markup=False)
             yield Static("", id="detail-state", markup=False)
+            yield Static("", id="detail-viewers", classes="-hidden", markup=False)
             yield Static("", id="detail-summary", markup=False)
-            yield Vertical(id="detail-badges")
+            with Vertical(id="detail-badges"):
+                for _ in range(MAX_BADGES):
+                    yield Static("", classes="badge", markup=False)
             yield Container(id="detail-actions")
+            yield CustomerCard(id="detail-customer", classes="-hidden")
+            yield Conversation(id="detail-conversation", classes="-hidden")
             yield Markdown(id="detail-body", open_links=False)
-            yield Static("", id="detail-notes", markup=False)
+            yield Button("Show all", id="detail-more", compact=True, classes="-hidden")
             yield Static("", id="detail-context", markup=False)
 
     # -- showing ---------------------------------------------------------------------------
@@ -102,9 +141,14 @@ class DetailPane(VerticalScroll):
         if not same:
             self.revealed = False
             self.revealed_payload = None
-        if not same:
             self.timeline = []
+            self.customer = None
+            self.full = False
         self.item = item
+        ticket = item.id if item is not None and item.kind == "ticket" else None
+        if ticket != self.ticket_shown:
+            self.post_message(self.Shown(self.ticket_shown, ticket))
+            self.ticket_shown = ticket
         if item is not None and item.kind == "ticket" \
                 and (item.id, item.updated_at) != self._timeline_key:
             self._timeline_key = (item.id, item.updated_at)
@@ -115,10 +159,22 @@ class DetailPane(VerticalScroll):
         self._render_item(scroll_home=not same)
 
     def show_timeline(self, item_id: int, entries: list[dict]) -> None:
-        """The timeline of `item_id` arrived: its notes show if that item is still shown."""
+        """The timeline of `item_id` arrived: shown if that item is still the one shown."""
         if self.item is not None and self.item.id == item_id:
             self.timeline = entries
-            self._render_notes(self.item, self.clock())
+            self._render_conversation(self.item, self.clock())
+
+    def show_customer(self, item_id: int, card: Mapping[str, Any]) -> None:
+        """The customer card of ticket `item_id` arrived: shown if it is still shown."""
+        if self.item is not None and self.item.id == item_id:
+            self.customer = card
+            self._render_customer(self.item)
+
+    def set_viewers(self, item_id: int, viewers: list[str]) -> None:
+        """Who views ticket `item_id` now (the presence events)."""
+        self.viewers[item_id] = viewers
+        if self.item is not None and self.item.id == item_id:
+            self._render_viewers(self.item)
 
     def show_folder(self, folder: FolderRow, *, selected: int = 0, hint: str = "") -> None:
         """A folder's summary (the cursor is on a folder row): its name, count and unread."""
@@ -171,43 +227,66 @@ class DetailPane(VerticalScroll):
         restore_key = self.key_hints.get("restore")
         self.query_one("#detail-state", Static).update(
             describe.state_line(item, now, restore_key))
+        self._render_viewers(item)
         summary = describe.summary_line(item)
         summary_widget = self.query_one("#detail-summary", Static)
         summary_widget.update(summary or "")
         summary_widget.set_class(summary is None, "-hidden")
 
-        badges = [b for b in (describe.risk_badge(item),) if b]
-        badges += describe.waitpoint_badges(item, now)
-        box = self.query_one("#detail-badges", Vertical)
-        box.remove_children()
-        box.mount_all(Static(b.text, classes=f"badge -{b.tone}", markup=False) for b in badges)
-        box.set_class(not badges, "-hidden")
-
-        self.query_one("#detail-body", Markdown).update(describe.body_markdown(item))
-        self._render_notes(item, now)
-        self._render_context(item, now)
+        self._render_badges(item, now)
         self._render_actions(item)
+        self._render_customer(item)
+        self._render_conversation(item, now)
+        self._render_context(item, now)
         if scroll_home:
             self.scroll_home(animate=False)
 
-    def _render_notes(self, item: Item, now: datetime) -> None:
-        """People's internal notes (payload.notes): author, time and text, oldest first."""
-        card = self.query_one("#detail-notes", Static)
-        notes = describe.notes(item, now, self.timeline)
-        card.set_class(not notes, "-hidden")
-        if not notes:
-            return
-        text = Text()
-        for index, note in enumerate(notes):
-            if index:
-                text.append("\n\n")
-            text.append(note.author, style="bold")
-            if note.when:
-                text.append(f" · {note.when}", style="dim")
-            text.append("\n" + note.text)
-        card.update(text)
-        card.border_title = f"Internal notes ({len(notes)})"
-        card.border_subtitle = "never sent to the customer"
+    def _render_viewers(self, item: Item) -> None:
+        others = [v for v in self.viewers.get(item.id, ()) if v != self.me]
+        line = self.query_one("#detail-viewers", Static)
+        line.set_class(not others, "-hidden")
+        if others:
+            line.update("Also viewing: " + ", ".join(one_line(v, 40) for v in others))
+
+    def _render_badges(self, item: Item, now: datetime) -> None:
+        """Into the badge boxes already there: text and tone changed, extras hidden."""
+        badges = [b for b in (describe.risk_badge(item), describe.sla_badge(item, now)) if b]
+        badges += describe.waitpoint_badges(item, now)
+        boxes = list(self.query_one("#detail-badges", Vertical).children)
+        for box, badge in zip(boxes, badges[:MAX_BADGES], strict=False):
+            assert isinstance(box, Static)
+            box.update(badge.text)
+            box.set_classes(f"badge -{badge.tone}")
+        for box in boxes[len(badges):]:
+            box.set_classes("badge -hidden")
+        self.query_one("#detail-badges").set_class(not badges, "-hidden")
+
+    def _render_customer(self, item: Item) -> None:
+        card = self.query_one("#detail-customer", CustomerCard)
+        customer = item.payload.get("customer")
+        card.set_class(not isinstance(customer, Mapping), "-hidden")
+        if isinstance(customer, Mapping):
+            card.show(self.customer, name=one_line(customer.get("name") or "", 60),
+                      current=item.id)
+
+    def _render_conversation(self, item: Item, now: datetime) -> None:
+        """A ticket: its conversation. Anything else: its body as markdown."""
+        ticket = item.kind == "ticket"
+        limit = None if self.full else describe.TEXT_LIMIT
+        said = describe.conversation(item, self.timeline, now, limit=limit) if ticket else []
+        self.query_one("#detail-conversation", Conversation).show(said)
+        self.query_one("#detail-conversation").set_class(not ticket, "-hidden")
+        self.query_one("#detail-body").set_class(ticket, "-hidden")
+        cut = sum(s.cut for s in said)
+        if not ticket:
+            body, cut = describe.body_markdown(item, limit)
+            if body != self._body_shown:  # a live update of the same item re-renders nothing
+                self._body_shown = body
+                self.query_one("#detail-body", Markdown).update(body)
+        more = self.query_one("#detail-more", Button)
+        more.set_class(not cut, "-hidden")
+        if cut:
+            more.label = f"Show all ({cut:,} more characters)"
 
     def _render_context(self, item: Item, now: datetime) -> None:
         card = self.query_one("#detail-context", Static)
@@ -231,18 +310,29 @@ class DetailPane(VerticalScroll):
                                  else f"{hint} reveals secrets") if secrets else "")
 
     def _render_actions(self, item: Item) -> None:
-        bar = self.query_one("#detail-actions", Container)
-        bar.remove_children()
-        buttons = []
+        """Buttons relabelled in place; new ones mounted only past the most ever shown."""
+        wanted = []
         for name in item.actions:
             label = LABELS.get(name, name.replace("_", " ").capitalize())
             key = self.key_hints.get(name)
-            if key:
-                label = f"{label} ({key})"
-            buttons.append(Button(label, name=name, variant=VARIANTS.get(name, "default"),
-                                  compact=True, classes=f"action -{name}"))
-        bar.mount_all(buttons)
-        bar.set_class(not buttons, "-hidden")
+            wanted.append((name, f"{label} ({key})" if key else label))
+        if tuple(wanted) == self._actions_shown:
+            return
+        self._actions_shown = tuple(wanted)
+        bar = self.query_one("#detail-actions", Container)
+        missing = len(wanted) - len(self._buttons)
+        if missing > 0:
+            new = [ActionButton("", compact=True) for _ in range(missing)]
+            self._buttons += new
+            bar.mount_all(new)
+        for button, (name, label) in zip(self._buttons, wanted, strict=False):
+            button.action_name = name
+            button.label = label
+            button.variant = VARIANTS.get(name, "default")
+            button.set_classes(f"action -{name}")
+        for button in self._buttons[len(wanted):]:
+            button.set_classes("action -hidden")
+        bar.set_class(not wanted, "-hidden")
 
     def on_resize(self) -> None:
         # As many button columns as fit (about 18 cells each): buttons wrap, never clip.
@@ -250,6 +340,10 @@ class DetailPane(VerticalScroll):
         self.query_one("#detail-actions", Container).styles.grid_size_columns = columns
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if self.item is not None and event.button.name:
-            event.stop()
-            self.post_message(self.ActionPressed(self.item, event.button.name))
+        event.stop()
+        if event.button.id == "detail-more":
+            self.full = True
+            if self.item is not None:
+                self._render_conversation(self.item, self.clock())
+        elif self.item is not None and isinstance(event.button, ActionButton):
+            self.post_message(self.ActionPressed(self.item, event.button.action_name))
