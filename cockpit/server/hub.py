@@ -68,23 +68,27 @@ class Frame:
 
 @dataclass(eq=False)
 class Subscriber:
-    """One websocket client: a bounded queue, and a flag raised when it fell too far behind.
+    """One websocket client: a bounded queue, and a flag raised when it fell too far behind
+    (its queue overflowed, or a send to it has been stuck for too long).
 
     `since` is the hub's frontier when it subscribed: the queue gets every event after it, so a
-    replay covers what the client missed up to `since` and no further.
+    replay covers what the client missed up to `since` and no further. `send_started` (while a
+    send is under way) and `sent_at` are loop times, kept by the connection's pump.
     """
 
     user: Principal
     queue: asyncio.Queue[Frame]
     since: int = 0
-    overflowed: asyncio.Event = field(default_factory=asyncio.Event)
+    too_slow: asyncio.Event = field(default_factory=asyncio.Event)
+    send_started: float | None = None
+    sent_at: float = field(default_factory=time.monotonic)
 
     def offer(self, frame: Frame) -> None:
         """Queue `frame`, or flag the subscriber as too slow when its queue is full."""
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
-            self.overflowed.set()
+            self.too_slow.set()
 
 
 class EventHub:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect, status
 from starlette.concurrency import run_in_threadpool
 
 from cockpit.domain.events import visible_event
@@ -14,14 +16,15 @@ from cockpit.server.auth import authenticate
 from cockpit.server.hub import EventHub, Frame, Subscriber, encode
 from cockpit.store import events
 
-router = APIRouter(prefix="/api/v1")
-
 TOO_SLOW = 4008  # close code: the client fell behind; it reconnects with `since`
 BAD_REQUEST = 4400  # close code: a malformed query parameter, named in the reason
 
 
 class TooSlow(Exception):
     """The client fell too far behind (its queue overflowed) or stopped taking what is sent."""
+
+
+HEARTBEAT = Frame({"seq": 0, "type": "heartbeat", "data": {}}, logged=False)
 
 
 def _replay(engine, user, since: int | None, upto: int) -> tuple[list[dict[str, Any]], int]:
@@ -70,7 +73,6 @@ async def _send(websocket: WebSocket, text: str, timeout: float) -> None:
         raise TooSlow from exc
 
 
-@router.websocket("/ws")
 async def stream(websocket: WebSocket, since: str | None = None) -> None:
     user = await authenticate(websocket)
     if user is None:
@@ -93,7 +95,7 @@ async def stream(websocket: WebSocket, since: str | None = None) -> None:
             await _send(websocket, encode(event), send_timeout)
         # Tells a fresh client where it stands, so a reconnect resumes from here.
         await _send(websocket, _heartbeat(last), send_timeout)
-        await _serve(websocket, sub, last, websocket.app.state.heartbeat, send_timeout)
+        await _serve(websocket, sub, last)
     except WebSocketDisconnect:
         pass
     except TooSlow:
@@ -105,17 +107,16 @@ async def stream(websocket: WebSocket, since: str | None = None) -> None:
         hub.unsubscribe(sub)
 
 
-async def _serve(websocket: WebSocket, sub: Subscriber, last: int, heartbeat: float,
-                 send_timeout: float) -> None:
+async def _serve(websocket: WebSocket, sub: Subscriber, last: int) -> None:
     """Pump the subscriber's queue to the client until it goes away or falls too far behind.
 
     Three tasks for the whole connection, not one per event: the pump, a reader that notices a
-    disconnect, and a watcher of the overflow flag.
+    disconnect, and a watcher of the too-slow flag (raised by the hub or by `_watch`).
     """
-    pump = asyncio.create_task(_pump(websocket, sub.queue, last, heartbeat, send_timeout))
+    pump = asyncio.create_task(_pump(websocket, sub, last))
     receiver = asyncio.create_task(_drain_incoming(websocket))
-    overflow = asyncio.create_task(sub.overflowed.wait())
-    tasks = (pump, receiver, overflow)
+    too_slow = asyncio.create_task(sub.too_slow.wait())
+    tasks = (pump, receiver, too_slow)
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -123,33 +124,69 @@ async def _serve(websocket: WebSocket, sub: Subscriber, last: int, heartbeat: fl
             task.cancel()
         await asyncio.wait(tasks)
         failures = {t: t.exception() for t in tasks if not t.cancelled()}
-    if overflow in done:
+    if too_slow in done:
         raise TooSlow
     if failures.get(pump) is not None:
-        raise failures[pump]  # TooSlow from a send, or the client's disconnect
+        raise failures[pump]  # the client's disconnect
 
 
-async def _pump(websocket: WebSocket, queue: asyncio.Queue[Frame], last: int, heartbeat: float,
-                send_timeout: float) -> None:
-    """Send queued events in order, heartbeats when idle."""
+async def _pump(websocket: WebSocket, sub: Subscriber, last: int) -> None:
+    """Send queued events in order, and heartbeats when `_watch` queues them.
+
+    No timer per event: `_watch` times the sends (`send_started`) and queues the heartbeats.
+    """
+    loop = asyncio.get_running_loop()
+    queue = sub.queue
     while True:
-        try:
-            frame = queue.get_nowait()  # a burst goes out without a timer per event
-        except asyncio.QueueEmpty:
-            try:
-                async with asyncio.timeout(heartbeat):
-                    frame = await queue.get()
-            except TimeoutError:
-                await _send(websocket, _heartbeat(last), send_timeout)
-                continue
-        if not frame.logged:
+        frame = queue.get_nowait() if queue.qsize() else await queue.get()
+        if frame is HEARTBEAT:
+            text = _heartbeat(last)
+        elif not frame.logged:
             # Live figures as of the hub's frontier: stamped no lower than what the client
             # has seen, or its resume point would go back.
             text = frame.text if frame.seq >= last else encode({**frame.event, "seq": last})
-            await _send(websocket, text, send_timeout)
         elif frame.seq > last:
-            await _send(websocket, frame.text, send_timeout)
+            text = frame.text
             last = frame.seq
+        else:
+            continue  # the replay sent it already
+        sub.send_started = loop.time()
+        await websocket.send_text(text)
+        sub.send_started = None
+        sub.sent_at = loop.time()
+
+
+async def _watch(hub: EventHub, heartbeat: float, send_timeout: float) -> None:
+    """For every connection at once, on one timer: flag a client whose send has been stuck for
+    `send_timeout` (it stopped reading, and its TCP window is full), and queue a heartbeat for
+    one that has been sent nothing for `heartbeat` seconds."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(min(heartbeat, send_timeout) / 4)
+        now = loop.time()
+        for sub in list(hub.subscribers):
+            if sub.send_started is not None:
+                if now - sub.send_started >= send_timeout:
+                    sub.too_slow.set()
+            elif now - sub.sent_at >= heartbeat and not sub.queue.qsize():
+                sub.sent_at = now  # one heartbeat per idle period, queued or sent
+                sub.offer(HEARTBEAT)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    watch = asyncio.create_task(_watch(app.state.hub, app.state.heartbeat,
+                                       app.state.send_timeout), name="cockpit-ws-watch")
+    try:
+        yield
+    finally:
+        watch.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch
+
+
+router = APIRouter(prefix="/api/v1", lifespan=_lifespan)
+router.add_api_websocket_route("/ws", stream)
 
 
 async def _drain_incoming(websocket: WebSocket) -> None:

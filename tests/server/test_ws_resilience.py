@@ -156,8 +156,10 @@ class ReconnectingClient(threading.Thread):
         headers = {"Authorization": f"Bearer {self.token}"}
         while not self.stopping.is_set():
             try:
+                # max_queue=None: frames still unread when it closes must not pause the
+                # library's reader, or the close handshake waits out close_timeout
                 with ws_connect(f"{self.url}?since={self.last}", additional_headers=headers,
-                                open_timeout=20, close_timeout=5) as ws:
+                                open_timeout=20, close_timeout=5, max_queue=None) as ws:
                     self.sessions += 1
                     until = time.monotonic() + rng.uniform(0.2, 1.0)
                     while time.monotonic() < until and not self.stopping.is_set():
