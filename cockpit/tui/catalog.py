@@ -19,6 +19,7 @@ from cockpit.tui import describe
 from cockpit.tui.commands import PaletteCommand
 from cockpit.tui.format import one_line
 from cockpit.tui.keymap import APP_BINDINGS, ITEM_KEYS, normalize_keys
+from cockpit.tui.pages import page_scopes
 from cockpit.tui.screens import AssignScreen, ConfirmScreen, HelpScreen, PromptScreen
 from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.screens.help import HelpRow
@@ -45,7 +46,8 @@ class KeyCatalog:
                 "prompt": make(PromptScreen.BINDINGS), "assign": make(AssignScreen.BINDINGS),
                 "compose": make(ComposeScreen.BINDINGS),
                 "macro": make(MacroPickerScreen.BINDINGS),
-                "transfer": make(TransferScreen.BINDINGS)}
+                "transfer": make(TransferScreen.BINDINGS),
+                **page_scopes()}
 
     def check_action(self: CockpitApp, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the keys that do not apply (the footer shows only what works now)."""

@@ -1,14 +1,16 @@
 """The command palette (`ctrl+p`): every action of the app, group-by modes, themes, tabs, and
-each action of the item under the cursor."""
+each action of the item under the cursor; on the Agents or Reports screen, that screen's keys
+and the screens to switch to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.markup import escape
 
 
@@ -23,9 +25,24 @@ class PaletteSource(Protocol):
     def palette_commands(self) -> list[PaletteCommand]: ...
 
 
+def split_action(action: str) -> tuple[str, tuple[str, ...]]:
+    """"page('agents')" -> ("page", ("agents",))."""
+    name, _, rest = action.partition("(")
+    return name, tuple(p.strip().strip("'\"") for p in rest.rstrip(")").split(",") if p)
+
+
+def action_runner(node: DOMNode, action: str) -> Callable[[], Awaitable[None]]:
+    """A palette entry's callback: run `action` as the binding would, on `node`."""
+    async def run() -> None:
+        await node.run_action(action)
+
+    return run
+
+
 class CockpitCommands(Provider):
     def _commands(self) -> list[PaletteCommand]:
-        source = self.app
+        # Opened over the Agents or Reports screen: that screen's commands; else the app's.
+        source = self.screen if hasattr(self.screen, "palette_commands") else self.app
         if not hasattr(source, "palette_commands"):
             return []
         return source.palette_commands()  # type: ignore[no-any-return]

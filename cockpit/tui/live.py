@@ -16,7 +16,13 @@ from textual.app import App
 
 from cockpit.client import ApiError, CockpitClient, Event, LinkStatus
 from cockpit.domain.models import Item
-from cockpit.tui.messages import LinkChanged, LiveChanged, PresenceChanged, ResyncNeeded
+from cockpit.tui.messages import (
+    LinkChanged,
+    LiveChanged,
+    MetricsChanged,
+    PresenceChanged,
+    ResyncNeeded,
+)
 
 StreamFactory = Callable[[], AsyncIterable[Event | LinkStatus]]
 Query = Callable[[], tuple[str, str | None]]  # (state filter of the tab, search text)
@@ -117,6 +123,10 @@ class LiveFollower:
                     self.stale = False
                     burst.reset = True
                 self.connected_once = True
+            return
+        if message.type == "metrics":  # the floor's live figures: for the Agents screen
+            if isinstance(message.data, dict):
+                self.app.post_message(MetricsChanged(message.data))
             return
         if message.type == "presence":  # who views a ticket: news for the pane, no change
             data = message.data

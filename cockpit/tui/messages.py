@@ -180,13 +180,12 @@ class OperationFailed(Message):
 
 
 # -- the floor: the Agents and Reports screens ------------------------------------------------
-# Posted to the screen that asked (workers of the screen), never bubbling to the app.
+# Posted to the screen that asked (workers of the screen), never bubbling to the app: the app
+# hands MetricsChanged on to the Agents screen, and it must not come back up.
 
-class MetricsChanged(Message):
+class MetricsChanged(Message, bubble=False):
     """The floor now (`GET /metrics/live`'s body), pushed as a `metrics` event or fetched.
     The app hands it on to the Agents screen."""
-
-    bubble = False  # handed from the app to the screen: it must not come back up
 
     def __init__(self, data: dict) -> None:
         super().__init__()
@@ -196,10 +195,8 @@ class MetricsChanged(Message):
         return isinstance(message, MetricsChanged)
 
 
-class RosterLoaded(Message):
+class RosterLoaded(Message, bubble=False):
     """Every agent (`GET /agents`), with who we are and the aux codes we may pick."""
-
-    bubble = False
 
     def __init__(self, agents: list[dict], me: dict[str, str],
                  aux_codes: list[dict[str, str]]) -> None:
@@ -212,10 +209,8 @@ class RosterLoaded(Message):
         return isinstance(message, RosterLoaded)
 
 
-class AgentSaved(Message):
+class AgentSaved(Message, bubble=False):
     """An agent after a change of ours (`what` says which, e.g. "capacity")."""
-
-    bubble = False
 
     def __init__(self, agent: dict, what: str) -> None:
         super().__init__()
@@ -223,10 +218,8 @@ class AgentSaved(Message):
         self.what = what
 
 
-class ReportLoaded(Message):
+class ReportLoaded(Message, bubble=False):
     """A report's body, for the request it answers (`key`: name, from, to, by)."""
-
-    bubble = False
 
     def __init__(self, key: tuple[str, str, str, str], report: dict) -> None:
         super().__init__()
@@ -237,11 +230,9 @@ class ReportLoaded(Message):
         return isinstance(message, ReportLoaded)
 
 
-class TicketsLoaded(Message):
+class TicketsLoaded(Message, bubble=False):
     """The tickets behind a report's figure, as this user may see them (`missing`: ids that
     answered 404, i.e. gone or not visible)."""
-
-    bubble = False
 
     def __init__(self, items: list[Item], missing: list[int]) -> None:
         super().__init__()
