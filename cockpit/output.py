@@ -337,8 +337,8 @@ OUTBOX_COLUMNS = ("id", "item_id", "url", "attempts", "next_attempt_at", "delive
 # Columns that hold prose or long values: they wrap between words and share the spare width
 # (by these weights); every other column keeps its values whole on one line.
 _WRAPPING = {"detail": 4, "last_error": 4, "url": 2, "actor": 1, "skills": 2, "queues": 1,
-             "agents": 2}
-_NUMERIC = frozenset({"id", "item_id", "attempts", "latency_ms"})
+             "title": 2, "query": 3, "agents": 2}
+_NUMERIC = frozenset({"id", "item_id", "attempts", "latency_ms", "count", "unread"})
 _HEADERS = {"latency_ms": "LATENCY", "item_id": "ITEM", "next_attempt_at": "NEXT",
             "delivered_at": "DELIVERED", "last_error": "LAST ERROR", "aux_code": "AUX",
             "skill_timeout": "SKILL TIMEOUT"}

@@ -80,7 +80,8 @@ def test_tickets_in_every_sla_state_with_conversations(capsys, demo):
                   "--format", "json")
     assert [t["payload"]["customer"]["vip"] for t in tickets] == [True]
     shown = run(capsys, "inbox", "get", str(tickets[0]["id"]), "--db", demo)
-    assert "internal note" in shown and "reply" in shown
+    assert "internal note · " in shown and "\nreply · " in shown
+    assert "\ncustomer · Sofia Lindqvist" in shown and "Any news?" in shown  # a follow-up
     card = run(capsys, "customers", "get", "acct-1042", "--db", demo, "--format", "json")
     assert card["vip"] is True and card["tickets_total"] >= 3
     preview = run(capsys, "macros", "preview", "need-details", str(tickets[0]["id"]),

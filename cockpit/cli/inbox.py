@@ -153,8 +153,9 @@ async def cmd_inbox(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _timeline(client: CockpitClient, item: Item) -> list[dict[str, Any]]:
-    """A ticket's replies, internal notes and changes (not its first message: that is the
-    body). Empty for other kinds, and from a server without the timeline."""
+    """A ticket's customer messages, replies, internal notes and changes (not its first
+    message: that is the body). Empty for other kinds, and from a server without the
+    timeline."""
     from cockpit.client import ApiError
 
     fetch = getattr(client, "timeline", None)
@@ -166,7 +167,8 @@ async def _timeline(client: CockpitClient, item: Item) -> list[dict[str, Any]]:
         if exc.status in (404, 405):
             return []
         raise
-    return [e for e in entries if e.get("type") != "customer_message"]
+    # the server starts the timeline with the body as a customer message of id 0: shown above
+    return [e for e in entries if not (e.get("type") == "customer_message" and not e.get("id"))]
 
 
 async def _each(ids: Sequence[int], fmt: str, change) -> int:

@@ -47,8 +47,7 @@ class DemoTicket:
 
     def payload(self) -> dict[str, Any]:
         return {"customer": self.customer, "queue": self.queue, "skills": list(self.skills),
-                "channel": "email", "ticket_no": self.key.upper(),
-                "callback_url": f"{HOOKS}/desk/{self.key}"}
+                "channel": "email", "callback_url": f"{HOOKS}/desk/{self.key}"}
 
 
 def _customer(account: str, name: str, company: str, email: str, *, vip: bool = False,
