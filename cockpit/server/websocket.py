@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from cockpit.domain.events import visible_event
 from cockpit.server.auth import authenticate
 from cockpit.server.hub import EventHub, Frame, Subscriber, encode
+from cockpit.server.live_metrics import LivePublisher
 from cockpit.store import events
 
 TOO_SLOW = 4008  # close code: the client fell behind; it reconnects with `since`
@@ -175,14 +176,20 @@ async def _watch(hub: EventHub, heartbeat: float, send_timeout: float) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    watch = asyncio.create_task(_watch(app.state.hub, app.state.heartbeat,
-                                       app.state.send_timeout), name="cockpit-ws-watch")
+    """The watch over every connection, and the live metrics pushed to them (after the floor
+    router's own step, which made `app.state.floor`)."""
+    hub: EventHub = app.state.hub
+    app.state.live_metrics = LivePublisher(hub, app.state.floor)
+    tasks = [asyncio.create_task(_watch(hub, app.state.heartbeat, app.state.send_timeout),
+                                 name="cockpit-ws-watch"),
+             asyncio.create_task(app.state.live_metrics.run(), name="cockpit-live-metrics")]
     try:
         yield
     finally:
-        watch.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watch
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 router = APIRouter(prefix="/api/v1", lifespan=_lifespan)

@@ -14,7 +14,7 @@ def connect(client, token, since=None):
     return client.websocket_connect(path, headers={"Authorization": f"Bearer {token}"})
 
 
-def next_event(ws, skip=("heartbeat",)):
+def next_event(ws, skip=("heartbeat", "metrics")):
     while True:
         event = ws.receive_json()
         if event["type"] not in skip:
