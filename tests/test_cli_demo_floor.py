@@ -93,3 +93,18 @@ def test_a_second_demo_adds_nothing(capsys, demo):
     before = run(capsys, "report", "volume", "--db", demo, "--format", "json")["total"]
     assert run(capsys, "demo", "--db", demo).startswith("0 demo items added")
     assert run(capsys, "report", "volume", "--db", demo, "--format", "json")["total"] == before
+
+
+def test_the_apps_first_run_seeds_the_floor_too(tmp_path):
+    from cockpit.runtime import open_local
+    from cockpit.server.demo_day import played
+    from cockpit.store.agents import roster
+
+    engine, _user, _token = open_local(f"sqlite:///{tmp_path / 'first.db'}", seed_demo=True)
+    try:
+        assert played(engine)
+        with engine.connect() as conn:
+            team = {a["id"]: a["status"] for a in roster(conn)}
+        assert {"maria", "chen", "kai"} <= set(team) and team["kai"] == "away"
+    finally:
+        engine.dispose()

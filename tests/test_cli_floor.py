@@ -108,6 +108,7 @@ def test_assign_past_capacity_needs_force(capsys, db):
     assert json.loads(out)[0]["assignee_id"] == "bob"
     records = json.loads(ok(capsys, "audit", "--item-id", str(second), "--action", "assign",
                             "--db", db, "--format", "json"))
+    assert [r["params"].get("force") for r in records] == [True, None]
     assert [(r["result"], r["detail"]) for r in records] == [
         ("ok", "past capacity: bob now has 2 of 1, forced"),
         ("conflict", "assignee_id: bob is at capacity (1 of 1 open tickets); send force: "
