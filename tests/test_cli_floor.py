@@ -145,3 +145,47 @@ def test_report_in_every_format(capsys, db):
     code, _, err = run(capsys, "report", "volume", "--from", "2026-12-02", "--to",
                        "2026-11-01", "--db", db)
     assert code == 1 and err.count("\n") == 1 and "to: must come after from" in err
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A real server on a loopback port over the demo, with an owner's and a member's
+    tokens."""
+    from datetime import UTC, datetime
+
+    from cockpit.runtime import EmbeddedServer
+    from cockpit.server.seed import seed_demo
+    from cockpit.store.users import issue_token
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'served.db'}")
+    with engine.begin() as conn:
+        add_user(conn, LOCAL, "owner")
+    seed_demo(engine, LOCAL, datetime.now(UTC))
+    with engine.begin() as conn:
+        owner, member = issue_token(conn, LOCAL), issue_token(conn, "kai")
+    server = EmbeddedServer(engine)
+    url = server.start()
+    yield url, owner, member
+    server.stop()
+    engine.dispose()
+
+
+def test_the_floor_against_a_server(capsys, served):
+    url, owner, member = served
+    as_owner, as_kai = ("--server", url, "--token", owner), ("--server", url, "--token", member)
+    agents = json.loads(ok(capsys, "agents", "list", "--format", "json", *as_owner))
+    assert {a["status"] for a in agents} == {"available", "busy", "away", "offline"}
+    back = json.loads(ok(capsys, "agents", "set", "kai", "--status", "available", "--format",
+                         "json", *as_kai))[0]
+    assert (back["stated_status"], back["aux_code"]) == ("available", None)
+    assert back["active"] == back["capacity"] == 3  # the waiting technical tickets drained
+    assert back["status"] == "busy"
+    code, _, err = run(capsys, "agents", "set", "kai", "--capacity", "9", *as_kai)
+    assert code == 1 and err.count("\n") == 1 and "only managers and above" in err
+    code, _, err = run(capsys, "agents", "set", "gus", "--status", "available", *as_kai)
+    assert code == 1 and "you set your own status" in err
+    lines = ok(capsys, "report", "volume", "--by", "queue", "--format", "csv",
+               *as_owner).splitlines()
+    assert lines[0] == "queue,created,closed,reopened,ticket_ids"
+    assert {line.split(",")[0] for line in lines[1:]} >= {"billing", "general", "technical",
+                                                          "total"}
