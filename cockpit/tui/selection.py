@@ -161,8 +161,23 @@ class Selection:
             self._ids |= ids
             self._except -= ids
         else:
+            # Only ids not ticked by themselves can be a scope's; excepting any other would
+            # count it off a scope that never held it.
+            if self._scopes:
+                self._except |= ids - self._ids
             self._ids -= ids
-            self._except |= {i for i in ids if self._scopes}
+        if (len(self._ids), len(self._except)) != before:
+            self._changed()
+
+    def select_rows(self, view: ViewKey, rows: Iterable[tuple[int, str | None]]) -> None:
+        """Tick items shown in `view`'s folders, as (id, folder key) (`V`). One a scope
+        holds is only taken out of the exceptions: listed too, it would count twice."""
+        before = (len(self._ids), len(self._except))
+        for item_id, group_key in rows:
+            if self._covered(view, group_key):
+                self._except.discard(item_id)
+            else:
+                self._ids.add(item_id)
         if (len(self._ids), len(self._except)) != before:
             self._changed()
 

@@ -240,7 +240,10 @@ and search changes.
             self._cursor = feed.cursor_row
             self._anchored = None
             self._last_highlighted = object()
-            self.scroll_to(y=feed.scroll_row, animate=False, immediate=True)
+            # The new feed's height first, and `force`: within the old one's height (or
+            # without a scrollbar yet) the scroll would be clamped or refused.
+            self.virtual_size = Size(0, feed.row_count)
+            self.scroll_to(y=feed.scroll_row, animate=False, immediate=True, force=True)
         self.relayout()
 
     def relayout(self) -> None:
@@ -274,7 +277,7 @@ and search changes.
                     int(self.scroll_offset.y)
                 target = max(0, min(target, max(0, feed.row_count - height)))
                 if target != int(self.scroll_offset.y):
-                    self.scroll_to(y=target, animate=False, immediate=True)
+                    self.scroll_to(y=target, animate=False, immediate=True, force=True)
                 self._scroll_cursor_into_view()
         self.refresh()
         self._post_highlighted()
@@ -408,9 +411,9 @@ and search changes.
             self.action_toggle_select()
             return
         low, high = sorted((anchor, self._cursor))
-        ids = [row.item.id for i in range(low, high + 1)
-               if isinstance(row := self.feed.row_at(i), ItemRow)]
-        self.selection.set_many(ids, True)
+        rows = [(row.item.id, row.group_key) for i in range(low, high + 1)
+                if isinstance(row := self.feed.row_at(i), ItemRow)]
+        self.selection.select_rows(self.feed.key, rows)
 
     def action_open(self) -> None:
         row = self.cursor_row
@@ -513,7 +516,8 @@ and search changes.
         else:
             target = cursor - height + 1
         target = max(0, min(target, max(0, self.feed.row_count - height)))
-        self.scroll_to(y=target, animate=False, immediate=True)
+        # forced: right after a feed grew, the scrollbar that allows scrolling is not shown yet
+        self.scroll_to(y=target, animate=False, immediate=True, force=True)
 
     def _post_highlighted(self) -> None:
         row = self.cursor_row
