@@ -1,89 +1,23 @@
-"""The virtual inbox list, driven through a tiny app that mounts just the ItemList."""
+"""The virtual inbox list drawing a Feed, driven through a tiny app that mounts just the list."""
 
 from __future__ import annotations
 
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from rich.cells import cell_len
-from textual.app import App, ComposeResult
 
-from cockpit.domain.grouping import FolderRow, ItemRow, flatten, group_items
-from cockpit.domain.models import Item, Sender
+from cockpit.domain.grouping import ALL_KEY, FolderRow, ItemRow, flatten, group_items
+from cockpit.domain.models import Item
+from cockpit.tui.feed import Feed, PendingRow, ViewKey
 from cockpit.tui.glyphs import inert, relative_time
 from cockpit.tui.selection import Selection
 from cockpit.tui.widgets import ItemList
-
-NOW = datetime.now(UTC)
-
-AGENT = ("agent", "agent-7", "Triage Bot")
-CUSTOMER = ("customer", "acct-9", "Acme Inc")
-PIPELINE = ("pipeline", "deploy", "Deploy pipeline")
-
-
-def make(
-    item_id: int,
-    kind: str = "message",
-    *,
-    state: str = "unread",
-    title: str | None = None,
-    sender: tuple[str, str, str] = AGENT,
-    priority: str = "normal",
-    payload: dict[str, Any] | None = None,
-    age_minutes: float | None = None,
-    now: datetime = NOW,
-) -> Item:
-    """Higher ids are newer unless `age_minutes` says otherwise."""
-    created = now - timedelta(minutes=age_minutes if age_minutes is not None else 1_000_000 - item_id)
-    return Item(
-        id=item_id,
-        kind=kind,
-        source_id=f"src-{item_id}",
-        state=state,
-        title=title if title is not None else f"Item {item_id}",
-        sender=Sender(type=sender[0], id=sender[1], name=sender[2]),
-        priority=priority,
-        payload=payload or {},
-        created_at=created,
-        updated_at=created,
-    )
-
-
-def messages_of(items: list[Item]) -> list[Item]:
-    return sorted(items, key=lambda it: it.created_at, reverse=True)
-
-
-class ListApp(App[None]):
-    def __init__(self, items: list[Item] | None = None, **list_kwargs: Any) -> None:
-        super().__init__()
-        self.initial = items or []
-        self.list_kwargs = list_kwargs
-        self.log_: list[tuple[str, Any]] = []
-
-    def compose(self) -> ComposeResult:
-        yield ItemList(id="list", **self.list_kwargs)
-
-    def on_mount(self) -> None:
-        item_list = self.query_one(ItemList)
-        item_list.set_items(self.initial)
-        item_list.focus()
-
-    def on_item_list_highlighted(self, message: ItemList.Highlighted) -> None:
-        assert isinstance(message.control, ItemList)
-        self.log_.append(("highlighted", message.item.id if message.item else None))
-
-    def on_item_list_opened(self, message: ItemList.Opened) -> None:
-        self.log_.append(("opened", message.item.id))
-
-    def on_item_list_selection_changed(self, message: ItemList.SelectionChanged) -> None:
-        self.log_.append(("selection", message.count))
-
-
-def lines(item_list: ItemList, count: int | None = None) -> list[str]:
-    height = count if count is not None else item_list.scrollable_content_region.height
-    return [item_list.render_line(y).text for y in range(height)]
+from cockpit.tui.widgets._rows import PENDING
+from tests.tui.feeds import CUSTOMER, ListApp, feed_of, folder_rows, lines, make
+from tests.tui.pilot import wait_for
 
 
 def three_messages_and_two_tickets() -> list[Item]:
@@ -96,13 +30,18 @@ def three_messages_and_two_tickets() -> list[Item]:
     ]
 
 
+def kinds_app(**kwargs) -> ListApp:
+    """Rows: Tickets (2), 4, 2, Messages (3), 5, 3, 1."""
+    return ListApp(feed_of(three_messages_and_two_tickets(), "kind"), **kwargs)
+
+
 # ----------------------------------------------------------------------------- basics
 
 
 async def test_rows_folders_and_no_wrapping() -> None:
-    app = ListApp(three_messages_and_two_tickets(), group_by="kind")
+    app = kinds_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         await pilot.pause()
         assert item_list.row_count == 7
         assert item_list.rows == flatten(group_items(item_list.items, "kind"), set())
@@ -117,28 +56,29 @@ async def test_rows_folders_and_no_wrapping() -> None:
         assert all(cell_len(line) == width for line in text)
         # the cursor starts on the first row, a folder row
         assert item_list.cursor_index == 0 and item_list.cursor_item is None
+        assert app.highlighted() == [None]
 
 
 async def test_group_by_none_has_no_folder_rows() -> None:
-    app = ListApp(three_messages_and_two_tickets(), group_by="none")
+    app = ListApp(feed_of(three_messages_and_two_tickets(), "none"))
     async with app.run_test(size=(100, 30)):
-        item_list = app.query_one(ItemList)
-        assert item_list.row_count == 5
+        item_list = app.item_list
+        assert item_list.group_by == "none" and item_list.row_count == 5
         assert all(isinstance(r, ItemRow) for r in item_list.rows)
         assert lines(item_list, 1)[0].startswith("☐ ● TB ❝ Item 5")
         assert item_list.cursor_item is not None and item_list.cursor_item.id == 5
 
 
 async def test_movement_keys_and_highlighted_messages() -> None:
-    app = ListApp(three_messages_and_two_tickets(), group_by="kind")
+    app = kinds_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         await pilot.pause()
         app.log_.clear()
         await pilot.press("j")
         assert item_list.cursor_item.id == 4
         await pilot.press("down", "down")  # item 2, then the Messages folder
-        assert item_list.cursor_item is None
+        assert item_list.cursor_item is None and item_list.cursor_index == 3
         await pilot.press("G")
         assert item_list.cursor_item.id == 1
         await pilot.press("k")
@@ -147,25 +87,56 @@ async def test_movement_keys_and_highlighted_messages() -> None:
         assert item_list.cursor_index == 0
         await pilot.press("end")
         assert item_list.cursor_index == item_list.row_count - 1
-        await pilot.press("home")
+        await pilot.press("j")  # past the end: stays, says nothing
+        await pilot.press("home", "k")
         await pilot.pause()
-        highlighted = [value for name, value in app.log_ if name == "highlighted"]
+        highlighted = app.highlighted()
         assert highlighted[0] == 4
         assert 1 in highlighted and 3 in highlighted
         assert highlighted[-1] is None  # back on a folder row
+        assert highlighted.count(1) == 2  # G, end; not again for the press past the end
 
 
-async def test_held_key_highlighted_messages_coalesce() -> None:
+async def test_pages_keep_the_cursor_on_its_screen_line() -> None:
+    app = ListApp(feed_of([make(i) for i in range(100, 0, -1)], "none"))
+    async with app.run_test(size=(100, 12)) as pilot:
+        item_list = app.item_list
+        await pilot.press("j", "j", "pagedown")
+        height = item_list.scrollable_content_region.height
+        assert item_list.cursor_index == 2 + height - 1
+        assert item_list.cursor_index - int(item_list.scroll_offset.y) == 2
+        await pilot.press("pageup")
+        assert item_list.cursor_index == 2 and int(item_list.scroll_offset.y) == 0
+
+
+async def test_highlighted_messages_of_one_list_coalesce() -> None:
     item = make(1)
-    first = ItemList.Highlighted(item)
-    assert first.can_replace(ItemList.Highlighted(None)) is True
-    assert first.can_replace(ItemList.Opened(item)) is False
+    one, other = ItemList(), ItemList()
+    first = ItemList.Highlighted(item, item_list=one)
+    assert first.can_replace(ItemList.Highlighted(None, item_list=one)) is True
+    assert first.can_replace(ItemList.Highlighted(item, item_list=other)) is False
+    assert first.can_replace(ItemList.Opened(item, item_list=one)) is False
+    changed = ItemList.SelectionChanged(3, item_list=one)
+    assert changed.can_replace(ItemList.SelectionChanged(2, item_list=one)) is True
+    assert changed.can_replace(ItemList.SelectionChanged(2, item_list=other)) is False
+
+
+async def test_a_held_key_ends_on_the_last_row_it_reached() -> None:
+    app = ListApp(feed_of([make(i) for i in range(40, 0, -1)], "none"))
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        app.log_.clear()
+        await pilot.press(*["j"] * 15)
+        await pilot.pause()
+        highlighted = app.highlighted()
+        assert app.item_list.cursor_item.id == 25
+        assert highlighted[-1] == 25 and 1 <= len(highlighted) <= 15
 
 
 async def test_enter_opens_an_item_and_toggles_a_folder() -> None:
-    app = ListApp(three_messages_and_two_tickets(), group_by="kind")
+    app = kinds_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         await pilot.press("j", "enter")
         await pilot.pause()
         assert ("opened", 4) in app.log_
@@ -186,7 +157,27 @@ async def test_enter_opens_an_item_and_toggles_a_folder() -> None:
         assert item_list.row_count == 2
         item_list.expand_all()
         assert item_list.row_count == 7
-        assert ("opened", 4) in app.log_ and len([m for m in app.log_ if m[0] == "opened"]) == 1
+        await pilot.pause()
+        assert [m for m in app.log_ if m[0] == "opened"] == [("opened", 4)]
+
+
+async def test_a_folder_row_is_highlighted_with_its_figures() -> None:
+    seen: list[ItemList.Highlighted] = []
+
+    class Watch(ListApp):
+        def on_item_list_highlighted(self, message: ItemList.Highlighted) -> None:
+            seen.append(message)
+
+    app = Watch(feed_of(three_messages_and_two_tickets(), "kind"))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.press("j", "home")
+        await pilot.pause()
+        first = seen[-1]
+        assert first.item is None and first.folder == FolderRow("ticket", "Tickets", 2, 2)
+        app.item_list.select_item(5)
+        await pilot.press("up")  # from an item onto the other folder's row
+        await pilot.pause()
+        assert seen[-1].folder == FolderRow("message", "Messages", 3, 3)
 
 
 # ----------------------------------------------------------------------------- selection
@@ -194,9 +185,9 @@ async def test_enter_opens_an_item_and_toggles_a_folder() -> None:
 
 async def test_space_on_item_and_on_folder_rows() -> None:
     selection = Selection()
-    app = ListApp(three_messages_and_two_tickets(), group_by="kind", selection=selection)
+    app = kinds_app(selection=selection)
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         assert item_list.selection is selection
         await pilot.press("j", "space")  # item 4
         await pilot.pause()
@@ -206,9 +197,9 @@ async def test_space_on_item_and_on_folder_rows() -> None:
         assert text[0].startswith("▾ ◩ Tickets")  # partial
         assert ("selection", 1) in app.log_
 
-        await pilot.press("k", "space")  # folder partial -> all on
+        await pilot.press("k", "space")  # folder partial -> all on, id by id (loaded to its end)
         await pilot.pause()
-        assert selection.ids == {4, 2}
+        assert selection.ids == {4, 2} and selection.scopes == ()
         text = lines(item_list, 3)
         assert text[0].startswith("▾ ☑ Tickets")
         assert text[1].startswith("  ☑") and text[2].startswith("  ☑")
@@ -226,33 +217,114 @@ async def test_space_on_item_and_on_folder_rows() -> None:
         await pilot.pause()
         assert item_list.cursor_item.id == 5 and selection.ids == {5}
         assert lines(item_list, 4)[3].startswith("▾ ◩ Messages (3)")
-
-
-async def test_selection_survives_set_items_and_counts_hidden() -> None:
-    app = ListApp(three_messages_and_two_tickets(), group_by="kind")
-    async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
-        await pilot.press("space")  # all tickets: 4 and 2
-        assert item_list.selection.ids == {4, 2}
-        item_list.set_items([make(5), make(3), make(2, "ticket", sender=CUSTOMER)])
-        await pilot.pause()
-        assert item_list.selection.ids == {4, 2}
-        assert item_list.visible_ids() == {5, 3, 2}
-        assert item_list.selection.hidden_count(item_list.visible_ids()) == 1
-        assert lines(item_list, 1)[0].startswith("▾ ☑ Tickets (1)")
-        item_list.selection.discard_missing([4])
-        assert item_list.selection.hidden_count(item_list.visible_ids()) == 0
         # an external change (the app clearing the selection) redraws and reports
-        item_list.selection.clear()
+        selection.clear()
         await pilot.pause()
-        assert lines(item_list, 1)[0].startswith("▾ ☐ Tickets (1)")
+        assert lines(item_list, 5)[3].startswith("▾ ☐ Messages (3)")
+        assert lines(item_list, 5)[4].startswith("  ☐")
         assert app.log_[-1] == ("selection", 0)
 
 
-async def test_click_moves_cursor_and_checkbox_column_toggles() -> None:
-    app = ListApp(three_messages_and_two_tickets(), group_by="kind")
+async def test_a_folder_not_fully_loaded_is_ticked_as_a_scope() -> None:
+    feed = feed_of(three_messages_and_two_tickets(), "kind", unloaded={"ticket": 3})
+    app = ListApp(feed)
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
+        selection = item_list.selection
+        text = lines(item_list, 6)
+        assert text[0].startswith("▾ ☐ Tickets (5)")
+        assert PENDING in text[3] and PENDING in text[5] and "Item" not in text[3]
+        await pilot.press("space")  # the Tickets folder
+        await pilot.pause()
+        assert selection.ids == set() and len(selection) == 5
+        assert [s.group for s in selection.scopes] == ["ticket"]
+        assert ("selection", 5) in app.log_
+        text = lines(item_list, 7)
+        assert text[0].startswith("▾ ☑ Tickets (5)")
+        assert text[1].startswith("  ☑") and text[2].startswith("  ☑")
+        assert text[6].startswith("▾ ☐ Messages")
+        await pilot.press("j", "j", "space")  # untick item 2 inside the scope
+        await pilot.pause()
+        assert selection.excluded == {2} and len(selection) == 4
+        text = lines(item_list, 3)
+        assert text[0].startswith("▾ ◩ Tickets") and text[2].startswith("  ☐")
+        await pilot.press("j", "space")  # a placeholder row: nothing to tick
+        await pilot.pause()
+        assert isinstance(item_list.cursor_row, PendingRow) and len(selection) == 4
+        await pilot.press("g", "space")  # partial -> the whole folder again
+        await pilot.pause()
+        assert selection.excluded == frozenset() and len(selection) == 5
+        await pilot.press("space")
+        await pilot.pause()
+        assert not selection and lines(item_list, 1)[0].startswith("▾ ☐ Tickets")
+
+
+async def test_select_all_draws_every_row_ticked_and_survives_a_feed_change() -> None:
+    app = kinds_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        feed = item_list.feed
+        item_list.selection.select_all(feed.key, feed.total, feed.loaded_ids())
+        await pilot.pause()
+        text = lines(item_list, 7)
+        assert text[0].startswith("▾ ☑ Tickets") and text[3].startswith("▾ ☑ Messages")
+        assert all(text[i].startswith("  ☑") for i in (1, 2, 4, 5, 6))
+        other = feed_of([make(9, state="read")], "kind", state="unread")
+        item_list.show_feed(other)  # another tab: its rows are not the scope's
+        await pilot.pause()
+        assert lines(item_list, 2)[1].startswith("  ☐")
+        assert item_list.selection.hidden_count(other.key, item_list.visible_ids()) == 5
+        item_list.show_feed(feed)
+        assert lines(item_list, 2)[1].startswith("  ☑")
+
+
+async def test_range_select_ticks_rows_between_the_last_tick_and_the_cursor() -> None:
+    app = ListApp(feed_of([make(i) for i in range(10, 0, -1)], "none"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        selection = item_list.selection
+        await pilot.press("V")  # nothing ticked yet: ticks the cursor's row
+        assert selection.ids == {10}
+        await pilot.press("j", "j", "space", "j", "j", "j", "V")  # 8 ticked, cursor on 5
+        assert selection.ids == {10, 8, 7, 6, 5}
+        await pilot.press("g", "V")  # upwards from the last tick (8) to the cursor (10)
+        assert selection.ids == {10, 9, 8, 7, 6, 5}
+        await pilot.pause()
+        assert ("selection", 6) in app.log_
+        assert all(line.startswith("☑") for line in lines(item_list, 6))
+
+
+async def test_range_select_skips_folder_and_placeholder_rows() -> None:
+    app = ListApp(feed_of(three_messages_and_two_tickets(), "kind", unloaded={"ticket": 2}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        await pilot.press("j", "space")  # item 4
+        item_list.select_item(3)  # rows: T, 4, 2, ·, ·, M, 5, 3
+        await pilot.press("V")
+        assert item_list.selection.ids == {4, 2, 5, 3}
+        assert item_list.selection.scopes == ()
+
+
+async def test_range_select_inside_a_folder_scope_counts_each_item_once() -> None:
+    app = ListApp(feed_of([make(i) for i in range(10, 0, -1)], "kind",
+                          unloaded={"message": 90}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        selection = item_list.selection
+        await pilot.press("space")  # the folder: a scope of 100
+        assert len(selection) == 100
+        await pilot.press("j", "space", "j", "space", "j", "space")  # untick 10, 9, 8
+        assert len(selection) == 97
+        await pilot.press("g", "j", "V")  # tick 10..8 again from the last tick (8)
+        assert selection.excluded == frozenset() and len(selection) == 100
+        assert selection.folder_state(item_list.feed.key, item_list.feed.by_key["message"]) \
+            == "on"
+
+
+async def test_click_moves_cursor_and_checkbox_column_toggles() -> None:
+    app = kinds_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
         await pilot.click(ItemList, offset=(20, 2))  # item 2, on its title
         assert item_list.cursor_item.id == 2
         assert len(item_list.selection) == 0
@@ -263,126 +335,209 @@ async def test_click_moves_cursor_and_checkbox_column_toggles() -> None:
         assert item_list.selection.ids == {5, 4, 2}
         await pilot.click(ItemList, offset=(0, 0))  # the folder arrow collapses it
         assert item_list.collapsed == {"ticket"}
+        await pilot.click(ItemList, offset=(30, 9))  # below the last row: nothing
+        assert item_list.cursor_index == 0
+        await pilot.click(ItemList, offset=(30, 3), times=2)  # a double click opens
+        await pilot.pause()
+        assert item_list.cursor_item.id == 3 and ("opened", 3) in app.log_
+        assert item_list.selection.ids == {5, 4, 2}
 
 
-# ----------------------------------------------------------------------------- live updates
+async def test_click_on_a_flat_list_checkbox_column() -> None:
+    app = ListApp(feed_of(three_messages_and_two_tickets(), "none"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.click(ItemList, offset=(0, 2))
+        assert app.item_list.selection.ids == {3}
+        await pilot.click(ItemList, offset=(2, 1))  # the unread dot: moves only
+        assert app.item_list.selection.ids == {3} and app.item_list.cursor_item.id == 4
 
 
-async def test_upsert_newer_items_above_keeps_cursor_on_its_item() -> None:
+# ----------------------------------------------------------------------------- feed changes
+
+
+async def test_newer_items_above_keep_the_cursor_on_its_item_and_screen_line() -> None:
     items = [make(i) for i in range(20, 0, -1)]
-    app = ListApp(items, group_by="none")
+    feed = feed_of(items, "none")
+    app = ListApp(feed)
     async with app.run_test(size=(100, 10)) as pilot:
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         await pilot.press("j", "j", "j")
         assert item_list.cursor_item.id == 17
         screen_line = item_list.cursor_index - int(item_list.scroll_offset.y)
-        app.log_.clear()
-        item_list.upsert_items([make(30), make(25), make(21)])
         await pilot.pause()
-        assert item_list.cursor_item.id == 17
-        assert item_list.cursor_index == 6
+        app.log_.clear()
+        fresh = [make(30), make(25), make(21), *items]
+        feed.set_groups(folder_rows(fresh, "none"))  # the server counts three more
+        feed.replace_loaded(ALL_KEY, fresh, None)
+        item_list.relayout()
+        await pilot.pause()
+        assert item_list.cursor_item.id == 17 and item_list.cursor_index == 6
         assert [it.id for it in item_list.items[:4]] == [30, 25, 21, 20]
         # the cursor keeps its place on screen; no Highlighted for the same item
         assert item_list.cursor_index - int(item_list.scroll_offset.y) == screen_line
-        assert not [m for m in app.log_ if m[0] == "highlighted"]
-        # replacing in place (same id) keeps the row and the cursor
-        item_list.upsert_items([make(17, title="Edited", state="read")])
-        assert item_list.cursor_item.title == "Edited"
-        assert item_list.cursor_index == 6
-        # an older item goes below, by created_at
-        item_list.upsert_items([make(0)])
-        assert item_list.items[-1].id == 0
-        assert item_list.cursor_item.id == 17
+        assert app.highlighted() == []
 
 
-@pytest.mark.parametrize("mode", ["smart", "kind", "sender", "none"])
-async def test_upsert_of_an_older_page_appends_and_matches_a_full_regroup(mode: str) -> None:
-    kinds = ("message", "ticket", "waitpoint", "other_kind")
-    senders = (AGENT, CUSTOMER, PIPELINE)
-    every = [make(i, kinds[i % 4], sender=senders[i % 3]) for i in range(40, 0, -1)]
-    app = ListApp(every[:15], group_by=mode)
-    async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
-        await pilot.press("j", "j", "j")
-        before = item_list.cursor_item
-        item_list.upsert_items(every[15:30])
-        item_list.upsert_items(list(reversed(every[30:])))  # any order inside a page
-        assert [it.id for it in item_list.items] == [it.id for it in every]
-        assert item_list.rows == flatten(group_items(every, mode), set(), mode != "none")
-        assert item_list.cursor_item == before
-
-
-async def test_upsert_that_moves_the_item_to_another_folder_follows_it() -> None:
+async def test_a_short_list_that_grows_above_the_cursor_scrolls_with_it() -> None:
+    """No scrollbar yet when the rows arrive: the list still scrolls to keep its cursor."""
     items = [make(3), make(2), make(1)]
-    app = ListApp(items, group_by="priority")
+    feed = feed_of(items, "none")
+    app = ListApp(feed)
     async with app.run_test(size=(100, 10)) as pilot:
-        item_list = app.query_one(ItemList)
-        await pilot.press("j", "j")
+        item_list = app.item_list
+        await pilot.press("j")
         assert item_list.cursor_item.id == 2
-        item_list.upsert_items([make(2, priority="urgent")])
-        assert item_list.cursor_item.id == 2
-        assert isinstance(item_list.row_at(0), FolderRow) and item_list.row_at(0).key == "urgent"
+        fresh = [make(i) for i in range(40, 3, -1)] + items
+        feed.set_groups(folder_rows(fresh, "none"))
+        feed.replace_loaded(ALL_KEY, fresh, None)
+        item_list.relayout()
+        await pilot.pause()
+        assert item_list.cursor_item.id == 2 and item_list.cursor_index == 38
+        # its screen line as near as the end of the list allows: the last screen
+        height = item_list.scrollable_content_region.height
+        assert int(item_list.scroll_offset.y) == 40 - height
+        assert "Item 2" in lines(item_list)[38 - (40 - height)]
 
 
-async def test_set_items_reordered_keeps_cursor_then_clamps() -> None:
-    items = [make(i) for i in range(10, 0, -1)]
-    app = ListApp(items, group_by="none")
+async def test_update_in_place_keeps_the_row_and_redraws_it() -> None:
+    feed = feed_of(three_messages_and_two_tickets(), "kind")
+    app = ListApp(feed)
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
-        await pilot.press("j", "j", "j")
-        assert item_list.cursor_item.id == 7
-        item_list.set_items(list(reversed(items)))
-        assert item_list.cursor_item.id == 7
-        assert item_list.cursor_index == 6
-        # the item is gone: same row index
-        item_list.set_items([make(i) for i in range(100, 90, -1)])
-        assert item_list.cursor_index == 6
-        assert item_list.cursor_item.id == 94
-        # fewer rows than the index: clamped to the last row
-        item_list.set_items([make(1), make(2)])
-        assert item_list.cursor_index == 1
-        item_list.set_items([])
-        assert item_list.cursor_item is None and item_list.row_count == 0
-        assert lines(item_list, 1)[0].strip() == ""
+        item_list = app.item_list
+        item_list.select_item(3)
+        assert "Item 3" in lines(item_list, 6)[5]
+        feed.update([make(3, title="Edited", state="read")])
+        item_list.relayout()
+        assert item_list.cursor_item.title == "Edited" and item_list.cursor_index == 5
+        row = lines(item_list, 6)[5]
+        assert "Edited" in row and "●" not in row  # drawn again, no longer unread
 
 
-async def test_remove_ids_of_the_cursor_item() -> None:
-    items = [make(i) for i in range(6, 0, -1)]
-    app = ListApp(items, group_by="none")
+async def test_remove_keeps_the_cursor_on_its_item_or_the_row_that_took_its_place() -> None:
+    feed = feed_of([make(i) for i in range(6, 0, -1)], "none")
+    app = ListApp(feed)
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         await pilot.press("j", "j")
         assert item_list.cursor_item.id == 4
-        item_list.remove_ids([6])  # above: cursor stays on item 4
+        feed.remove([6])  # above: the cursor stays on item 4
+        item_list.relayout()
         assert item_list.cursor_item.id == 4 and item_list.cursor_index == 1
+        await pilot.pause()
         app.log_.clear()
-        item_list.selection.toggle(4)
-        item_list.remove_ids([4])  # its own item: the row that took its place
+        feed.remove([4])  # its own item: the row that took its place
+        item_list.relayout()
         await pilot.pause()
         assert item_list.cursor_item.id == 3 and item_list.cursor_index == 1
-        assert ("highlighted", 3) in app.log_
-        assert 4 in item_list.selection  # remove_ids leaves the selection alone...
-        item_list.remove_ids([1], deselect=True)
-        item_list.remove_ids([99, 3], deselect=True)  # ...unless asked
-        assert 4 in item_list.selection
-        item_list.selection.discard_missing([4])
-        assert len(item_list.selection) == 0
-        item_list.remove_ids([5, 2])
+        assert app.highlighted() == [3]
+        feed.remove([3])  # the anchor moved to 3 when it was highlighted
+        item_list.relayout()
+        assert item_list.cursor_item.id == 2
+        feed.remove([2, 1])  # the last rows: clamped
+        item_list.relayout()
+        assert item_list.cursor_item.id == 5 and item_list.cursor_index == 0
+        feed.remove([5])
+        item_list.relayout()
+        await pilot.pause()
         assert item_list.row_count == 0 and item_list.cursor_item is None
+        assert app.highlighted()[-1] is None
 
 
-async def test_group_by_change_keeps_cursor_item() -> None:
-    app = ListApp(three_messages_and_two_tickets(), group_by="kind")
+async def test_replace_loaded_moves_the_cursor_with_its_item() -> None:
+    items = [make(i) for i in range(10, 0, -1)]
+    feed = feed_of(items, "none")
+    app = ListApp(feed)
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
-        await pilot.press("j", "j")
-        assert item_list.cursor_item.id == 2
-        item_list.group_by = "none"
-        assert item_list.cursor_item.id == 2 and item_list.cursor_index == 3
-        item_list.group_by = "smart"
-        assert item_list.cursor_item.id == 2
-        with pytest.raises(ValueError):
-            item_list.group_by = "bogus"
+        item_list = app.item_list
+        await pilot.press("j", "j", "j")
+        assert item_list.cursor_item.id == 7
+        feed.replace_loaded(ALL_KEY, list(reversed(items)), None)
+        item_list.relayout()
+        assert item_list.cursor_item.id == 7 and item_list.cursor_index == 6
+        # the item went: the same row index
+        feed.replace_loaded(ALL_KEY, [make(i) for i in range(100, 90, -1)], None)
+        item_list.relayout()
+        assert item_list.cursor_index == 6 and item_list.cursor_item.id == 94
+
+
+async def test_new_counts_above_keep_the_cursor_on_its_item() -> None:
+    """The anchor is taken as the cursor moves: by the time `relayout` runs, the rows above
+    have already grown."""
+    items = three_messages_and_two_tickets()
+    feed = feed_of(items, "kind")
+    app = ListApp(feed)
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        item_list.select_item(3)
+        await pilot.pause()
+        assert item_list.cursor_index == 5
+        # the server counts four more tickets; their folder is fetched again, not to its end
+        feed.set_groups(folder_rows(items, "kind", unloaded={"ticket": 4}))
+        tickets = feed.by_key["ticket"]
+        feed.replace_loaded("ticket", list(tickets.items), "more")
+        item_list.relayout()
+        assert item_list.cursor_item.id == 3 and item_list.cursor_index == 9
+        # a folder row keeps the cursor too
+        await pilot.press("k", "k")
+        assert item_list.cursor_row == FolderRow("message", "Messages", 3, 3)
+        feed.set_groups(folder_rows(items, "kind"))
+        item_list.relayout()
+        assert item_list.cursor_row == FolderRow("message", "Messages", 3, 3)
+        # its folder collapsed: the cursor goes to the folder row
+        item_list.select_item(3)
+        item_list.collapse("message")
+        assert item_list.cursor_row == FolderRow("message", "Messages", 3, 3)
+
+
+async def test_a_page_arriving_under_the_cursor_keeps_it_there() -> None:
+    feed = feed_of([make(i) for i in range(10, 0, -1)], "none", unloaded={ALL_KEY: 10})
+    app = ListApp(feed)
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        await pilot.press("G")  # onto a placeholder, the 20th row
+        assert isinstance(item_list.cursor_row, PendingRow) and item_list.cursor_index == 19
+        folder = feed.by_key[ALL_KEY]
+        feed.add_page(ALL_KEY, folder.version, [make(-i) for i in range(10)], None)
+        item_list.relayout()
+        assert item_list.cursor_index == 19 and item_list.cursor_item.id == -9
+
+
+async def test_a_late_page_after_replace_loaded_is_dropped() -> None:
+    feed = feed_of([make(i) for i in range(10, 0, -1)], "none", unloaded={ALL_KEY: 10})
+    app = ListApp(feed)
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        folder = feed.by_key[ALL_KEY]
+        asked = folder.version
+        feed.replace_loaded(ALL_KEY, [make(i) for i in range(12, 2, -1)], "again")
+        item_list.relayout()
+        assert feed.add_page(ALL_KEY, asked, [make(-1), make(-2)], None) is False
+        item_list.relayout()
+        await pilot.pause()
+        assert [i.id for i in item_list.items] == list(range(12, 2, -1))
+        assert isinstance(item_list.row_at(10), PendingRow)
+        assert feed.add_page(ALL_KEY, folder.version, [make(-1)], None) is True
+        item_list.relayout()
+        assert item_list.items[-1].id == -1 and item_list.row_count == 11
+
+
+async def test_show_feed_switches_views_and_comes_back_where_it_was() -> None:
+    inbox = feed_of([make(i) for i in range(50, 0, -1)], "none")
+    app = ListApp(inbox)
+    async with app.run_test(size=(100, 12)) as pilot:
+        item_list = app.item_list
+        await pilot.press(*["j"] * 20)
+        assert item_list.cursor_item.id == 30
+        top = int(item_list.scroll_offset.y)
+        other = feed_of(three_messages_and_two_tickets(), "kind")
+        item_list.show_feed(other)
+        await pilot.pause()
+        assert item_list.cursor_index == 0 and int(item_list.scroll_offset.y) == 0
+        assert app.highlighted()[-1] is None
+        item_list.show_feed(inbox)
+        await pilot.pause()
+        assert item_list.cursor_item.id == 30 and int(item_list.scroll_offset.y) == top
+        assert app.highlighted()[-1] == 30
 
 
 async def test_move_to_next_unread_wraps_and_expands() -> None:
@@ -393,9 +548,9 @@ async def test_move_to_next_unread_wraps_and_expands() -> None:
         make(3, "ticket", state="unread", sender=CUSTOMER),
         make(2, state="read"),
     ]
-    app = ListApp(items, group_by="kind")
+    app = ListApp(feed_of(items, "kind"))
     async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         # rows: Tickets, 4, 3, Messages, 6, 5, 2
         assert item_list.move_to_next_unread() is True
         assert item_list.cursor_item.id == 3
@@ -409,11 +564,111 @@ async def test_move_to_next_unread_wraps_and_expands() -> None:
         assert "message" not in item_list.collapsed
         await pilot.pause()
         # only one unread item, and the cursor is on it
-        item_list.set_items([make(9, state="unread"), make(8, state="read")])
-        item_list.select_item(9)
+        item_list.show_feed(feed_of([make(9, state="unread"), make(8, state="read")], "none"))
+        assert item_list.select_item(9) is True
         assert item_list.move_to_next_unread() is False
-        item_list.set_items([make(8, state="read")])
+        item_list.show_feed(feed_of([make(8, state="read")], "none"))
         assert item_list.move_to_next_unread() is False
+        assert item_list.select_item(12345) is False
+
+
+# ----------------------------------------------------------------------------- windows
+
+
+def big_feed(loaded: int, count: int, *, second: int = 0) -> Feed:
+    """A messages folder of `count` items, `loaded` of them loaded; then, when `second`, a
+    tickets folder of that many items, none loaded."""
+    items = [make(i) for i in range(loaded, 0, -1)]
+    feed = Feed(ViewKey("active", group_by="kind"))
+    groups = folder_rows(items, "kind", unloaded={"message": count - loaded})
+    if second:
+        groups.append(FolderRow("ticket", "Tickets", second, second))
+    feed.set_groups(groups)
+    feed.add_page("message", 0, items, "next" if count > loaded else None)
+    return feed
+
+
+async def test_no_window_is_wanted_while_the_screen_is_loaded() -> None:
+    app = ListApp(big_feed(300, 1000))
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("j", "pagedown")
+        await pilot.pause()
+        assert app.item_list.cursor_index > 0
+        assert app.wanted == []
+
+
+async def test_a_window_is_wanted_as_the_loaded_end_comes_near() -> None:
+    app = ListApp(big_feed(300, 1000))
+    async with app.run_test(size=(100, 20)) as pilot:
+        item_list = app.item_list
+        # the cursor on row 201, the last on screen: rows 301 on are not loaded, and the
+        # screen (and as much again below it) comes within the read-ahead of them
+        item_list.select_item(100)
+        await wait_for(pilot, lambda: app.wanted, what="WindowWanted")
+        assert app.wanted == [["message"]]
+        # every row on screen is still loaded: read ahead, not placeholders
+        assert not any(PENDING in line for line in lines(item_list))
+        # asked once, however often the screen is drawn
+        await pilot.press("j", "j")
+        item_list.refresh()
+        await pilot.pause()
+        assert app.wanted == [["message"]]
+
+
+async def test_placeholders_are_drawn_and_asked_for() -> None:
+    app = ListApp(big_feed(30, 200))
+    async with app.run_test(size=(100, 20)) as pilot:
+        item_list = app.item_list
+        await pilot.press("pagedown", "pagedown")
+        await wait_for(pilot, lambda: app.wanted, what="WindowWanted")
+        assert app.wanted[0] == ["message"]
+        text = lines(item_list)
+        pending = [line for line in text if PENDING in line]
+        assert pending and all("Item" not in line and "☐" not in line for line in pending)
+        width = item_list.scrollable_content_region.width
+        assert all(cell_len(line) == width for line in text)
+        # the page arrives: its rows are drawn, the next one is asked for again
+        feed = item_list.feed
+        folder = feed.by_key["message"]
+        folder.loading = True  # what the app does when it asks
+        feed.add_page("message", folder.version, [make(-i) for i in range(200)], "next2")
+        item_list.relayout()
+        await pilot.pause()
+        assert not any(PENDING in line for line in lines(item_list))
+        assert app.wanted == [["message"]]  # 230 loaded: the screen does not need more yet
+        # a page that still leaves the screen near the loaded end asks again
+        feed.replace_loaded("message", folder.items[:60], "again")
+        item_list.relayout()
+        await wait_for(pilot, lambda: len(app.wanted) == 2, what="a second WindowWanted")
+        assert app.wanted == [["message"], ["message"]]
+
+
+async def test_collapsed_and_far_away_folders_are_not_asked_for() -> None:
+    feed = big_feed(30, 30, second=500)
+    feed.collapsed = {"message", "ticket"}
+    feed.layout()
+    app = ListApp(feed)
+    async with app.run_test(size=(100, 60)) as pilot:
+        item_list = app.item_list
+        await pilot.pause()
+        assert app.wanted == []  # the tickets folder row shows, none of its rows do
+        item_list.expand("message")
+        await pilot.pause()
+        assert app.wanted == []
+        item_list.expand("ticket")  # its rows come on screen (below the 31 message rows)
+        await wait_for(pilot, lambda: app.wanted, what="WindowWanted")
+        assert app.wanted == [["ticket"]]
+
+
+async def test_a_folder_far_below_the_screen_is_not_asked_for() -> None:
+    app = ListApp(big_feed(400, 400, second=50))
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("j")
+        await pilot.pause()
+        assert app.wanted == []
+        await pilot.press("G")
+        await wait_for(pilot, lambda: app.wanted, what="WindowWanted")
+        assert app.wanted == [["ticket"]]
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -431,10 +686,10 @@ def assert_inert(text: str) -> None:
 
 async def test_untrusted_title_is_drawn_literally_and_inertly() -> None:
     evil = "[bold red]x[/] \x1b[31mred\x1b]0;pwn\x07 \u202eevil\u0085 :smile:"
-    app = ListApp([make(1, title=evil, sender=("agent", "a", "[i]Bot\x1b[2J"))], group_by="none")
+    item = make(1, title=evil, sender=("agent", "a", "[i]Bot\x1b[2J"))
+    app = ListApp(feed_of([item], "none"))
     async with app.run_test(size=(120, 30)):
-        item_list = app.query_one(ItemList)
-        strip = item_list.render_line(0)
+        strip = app.item_list.render_line(0)
         text = strip.text
         assert "[bold red]x[/]" in text  # markup drawn literally, not parsed
         assert "[31mred" in text and "\x1b[31m" not in text  # the escape is inert
@@ -450,11 +705,12 @@ async def test_untrusted_title_is_drawn_literally_and_inertly() -> None:
 
 async def test_folder_labels_from_payload_are_inert() -> None:
     items = [make(1, payload={"routine": "[red]nightly\x1b[0m"})]
-    app = ListApp(items, group_by="routine")
+    app = ListApp(feed_of(items, "routine"))
     async with app.run_test(size=(100, 30)):
-        text = app.query_one(ItemList).render_line(0).text
-        assert "[red]nightly" in text and "[0m (1)" in text
-        assert_inert(text)
+        strip = app.item_list.render_line(0)
+        assert "[red]nightly" in strip.text and "[0m (1)" in strip.text
+        for segment in strip:
+            assert_inert(segment.text)
 
 
 async def test_pills_sla_flags_and_times() -> None:
@@ -468,9 +724,9 @@ async def test_pills_sla_flags_and_times() -> None:
         make(1, state="resolved", age_minutes=60 * 49, now=now,
              payload={"sla_due_at": (now - timedelta(minutes=5)).isoformat()}),
     ]
-    app = ListApp(items, group_by="none")
+    app = ListApp(feed_of(items, "none"), clock=lambda: now)
     async with app.run_test(size=(100, 30)):
-        text = lines(app.query_one(ItemList), 4)
+        text = lines(app.item_list, 4)
         assert " URG  Item 4" in text[0] and text[0].rstrip().endswith("now")
         assert " HIGH  ⏱ Item 3" in text[1] and text[1].rstrip().endswith("5m")
         assert "⚠ late Item 2" in text[2] and text[2].rstrip().endswith("3h")
@@ -481,10 +737,11 @@ async def test_pills_sla_flags_and_times() -> None:
 @pytest.mark.parametrize("width", [80, 60, 40, 24])
 async def test_narrow_widths_drop_sender_then_time(width: int) -> None:
     now = datetime.now(UTC)
-    items = [make(1, title="A fairly long title that will need to be cut", age_minutes=3, now=now)]
-    app = ListApp(items, group_by="kind")
+    items = [make(1, title="A fairly long title that will need to be cut", age_minutes=3,
+                  now=now)]
+    app = ListApp(feed_of(items, "kind"), clock=lambda: now)
     async with app.run_test(size=(width, 10)):
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         region_width = item_list.scrollable_content_region.width
         text = lines(item_list, 2)
         assert all(cell_len(line) == region_width for line in text)
@@ -500,79 +757,6 @@ async def test_narrow_widths_drop_sender_then_time(width: int) -> None:
             assert "…" in row
 
 
-# ----------------------------------------------------------------------------- scale
-
-
-async def test_one_hundred_thousand_items() -> None:
-    kinds = ("message", "ticket", "waitpoint", "failed_run", "deploy_notice")
-    senders = [AGENT, CUSTOMER, PIPELINE, ("crew", "crew-1", "Night crew")]
-    items = [
-        make(i, kinds[i % 5], sender=senders[i % 4], state=("unread", "read")[i % 2],
-             priority=("normal", "high", "low", "urgent")[i % 4])
-        for i in range(100_000, 0, -1)
-    ]
-    app = ListApp([], group_by="smart")
-    async with app.run_test(size=(100, 30)) as pilot:
-        item_list = app.query_one(ItemList)
-        started = time.perf_counter()
-        item_list.set_items(items)
-        set_time = time.perf_counter() - started
-        assert item_list.row_count == 100_000 + len(group_items(items, "smart"))
-
-        started = time.perf_counter()
-        await pilot.press("j", "j", "pagedown", "pagedown", "G", "k", "pageup", "space")
-        await pilot.pause()
-        move_time = time.perf_counter() - started
-        assert item_list.cursor_item is not None
-        assert item_list.cursor_index > 99_000
-        assert len(item_list.selection) == 1
-
-        started = time.perf_counter()
-        screen = lines(item_list)
-        render_time = time.perf_counter() - started
-        assert any(line.strip() for line in screen)
-        cursor_line = item_list.cursor_index - int(item_list.scroll_offset.y)
-        assert screen[cursor_line].startswith("  ☑")
-
-        started = time.perf_counter()
-        item_list.upsert_items([make(200_000, state="unread")])
-        upsert_time = time.perf_counter() - started
-        assert item_list.cursor_item.id in item_list.selection
-
-        started = time.perf_counter()
-        item_list.upsert_items([make(-i, state="read") for i in range(500)])  # an older page
-        page_time = time.perf_counter() - started
-        assert item_list.cursor_item.id in item_list.selection
-        assert item_list.items[-1].id == -499
-
-        started = time.perf_counter()
-        item_list.group_by = "kind"
-        regroup_time = time.perf_counter() - started
-        assert item_list.cursor_item.id in item_list.selection
-
-        print(
-            f"\n100k items: set_items {set_time * 1000:.0f} ms, 8 keys {move_time * 1000:.0f} ms, "
-            f"screen render {render_time * 1000:.1f} ms, upsert {upsert_time * 1000:.0f} ms, "
-            f"older page {page_time * 1000:.0f} ms, "
-            f"regroup {regroup_time * 1000:.0f} ms"
-        )
-
-
-async def test_clock_drives_relative_times_and_sla_flags() -> None:
-    fixed = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
-    item = make(1, now=fixed, age_minutes=60 * 50,
-                payload={"timeout_at": (fixed + timedelta(minutes=30)).isoformat()})
-    app = ListApp([item], group_by="none", clock=lambda: fixed)
-    async with app.run_test(size=(100, 10)):
-        item_list = app.query_one(ItemList)
-        assert item_list.now() == fixed
-        text = item_list.render_line(0).text
-        assert "⏱ Item 1" in text and text.rstrip().endswith("2d")
-
-
-# ----------------------------------------------------------------------------- columns (issue 8)
-
-
 @pytest.mark.parametrize("width", [37, 39, 56, 58])
 async def test_a_row_with_urg_and_late_keeps_its_age_and_its_columns(width: int) -> None:
     now = datetime.now(UTC)
@@ -580,16 +764,16 @@ async def test_a_row_with_urg_and_late_keeps_its_age_and_its_columns(width: int)
     items = [make(2, priority="urgent", age_minutes=90, now=now, payload=late,
                   title="Refund for a double charge on an invoice", sender=CUSTOMER),
              make(1, age_minutes=30, now=now, title="A plain row", sender=CUSTOMER)]
-    app = ListApp(items, group_by="kind")
+    app = ListApp(feed_of(items, "kind"), clock=lambda: now)
     async with app.run_test(size=(width + 2, 10)):
-        item_list = app.query_one(ItemList)
+        item_list = app.item_list
         badged, plain = (item_list.render_row(ItemRow(i, "message"), width) for i in items)
         assert cell_len(badged.text) == width == cell_len(plain.text)
         assert " URG " in badged.text and "⚠ late" in badged.text
         assert badged.text.rstrip().endswith("1h")  # the age survives the badges
         assert plain.text.rstrip().endswith("30m")
         _show_time, sender_col = item_list.columns(width)
-        if width >= 56:  # at 120 columns: the sender on every row, badges or not
+        if width >= 56:  # the sender on every row, badges or not
             assert sender_col and "Acme Inc" in badged.text and "Acme Inc" in plain.text
         else:
             assert not sender_col
@@ -597,35 +781,80 @@ async def test_a_row_with_urg_and_late_keeps_its_age_and_its_columns(width: int)
         assert badged.text.rindex("1h") == plain.text.rindex("30m") + 1
 
 
+async def test_the_clock_drives_relative_times_and_sla_flags() -> None:
+    now = [datetime(2025, 3, 14, 9, 30, tzinfo=UTC)]
+    fixed = now[0]
+    item = make(1, now=fixed, age_minutes=5,
+                payload={"timeout_at": (fixed + timedelta(minutes=30)).isoformat()})
+    app = ListApp(feed_of([item], "none"), clock=lambda: now[0])
+    async with app.run_test(size=(100, 10)):
+        item_list = app.item_list
+        assert item_list.now() == fixed
+        text = item_list.render_line(0).text
+        assert "⏱ Item 1" in text and text.rstrip().endswith("5m")
+        now[0] = fixed + timedelta(minutes=40)  # the deadline passed
+        item_list._tick()  # what the list's 30 s timer runs
+        text = item_list.render_line(0).text
+        assert "⚠ late Item 1" in text and text.rstrip().endswith("45m")
+
+
 async def test_an_empty_list_says_why() -> None:
-    app = ListApp([], group_by="kind")
-    async with app.run_test(size=(60, 10)):
-        item_list = app.query_one(ItemList)
-        item_list.empty_text = "No items match “zz”. esc clears the search."
-        assert "No items match “zz”" in item_list.render_line(1).text
-        assert item_list.render_line(0).text.strip() == ""
-
-
-async def test_a_folder_row_is_highlighted_with_its_figures() -> None:
-    items = three_messages_and_two_tickets()
-    seen: list[ItemList.Highlighted] = []
-
-    class Watch(ListApp):
-        def on_item_list_highlighted(self, message: ItemList.Highlighted) -> None:
-            seen.append(message)
-
-    app = Watch(items, group_by="kind")
-    async with app.run_test(size=(80, 20)) as pilot:
-        await pilot.press("home")
+    feed = Feed(ViewKey("active", q="zz", group_by="kind"))
+    feed.set_groups([])
+    app = ListApp(feed)
+    async with app.run_test(size=(60, 10)) as pilot:
+        item_list = app.item_list
+        item_list.empty_text = "No items match “[b]zz\x1b[0m”. esc clears the search."
+        text = lines(item_list, 3)
+        assert "No items match “[b]zz" in text[1] and "\x1b" not in text[1]
+        assert text[0].strip() == "" and text[2].strip() == ""
+        assert item_list.cursor_item is None and item_list.cursor_row is None
+        await pilot.press("j", "space", "enter", "V")
         await pilot.pause()
-        first = seen[-1]
-        assert first.item is None and isinstance(first.folder, FolderRow)
-        await pilot.press("G")  # the last row: an item
+        assert not item_list.selection and ("opened", None) not in app.log_
+
+
+# ----------------------------------------------------------------------------- scale
+
+
+async def test_one_hundred_thousand_rows_cost_what_the_screen_shows() -> None:
+    feed = big_feed(200, 100_000)
+    app = ListApp(feed)
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        assert item_list.row_count == 100_001
         await pilot.pause()
-        item_list = app.query_one(ItemList)
-        folder_row = next(i for i, r in enumerate(item_list.rows)
-                          if isinstance(r, FolderRow) and r.key != first.folder.key)
-        item_list.select_item(item_list.rows[folder_row + 1].item.id)
-        await pilot.press("up")  # from an item onto the other folder's row
-        await pilot.pause()
-        assert seen[-1].folder is not None and seen[-1].folder.key != first.folder.key
+        calls = [0]
+        row_at = feed.row_at
+
+        def counted(index: int):
+            calls[0] += 1
+            return row_at(index)
+
+        feed.row_at = counted  # type: ignore[method-assign]
+        tracemalloc.start()
+        try:
+            started = time.perf_counter()
+            await pilot.press("j", "j", "space", "pagedown", "pagedown", "G", "k", "pageup")
+            await pilot.pause()
+            screen = lines(item_list)
+            elapsed = time.perf_counter() - started
+            _size, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert item_list.cursor_index == 100_000 - item_list._page_height() - 1
+        assert isinstance(item_list.cursor_row, PendingRow)
+        assert all(PENDING in line for line in screen)
+        assert item_list.selection.ids == {199}
+        # what was drawn and looked up follows the screen, not the 100,000 rows
+        assert calls[0] < 50 * item_list.scrollable_content_region.height
+        assert peak < 20 * 1024 * 1024
+        assert len(item_list.items) == 200 and len(feed.loaded_ids()) == 200
+        assert app.wanted == [["message"]]
+        # a recount of the big folder is a relayout of one folder, not of its rows
+        calls[0] = 0
+        feed.set_groups([FolderRow("message", "Messages", 100_500, 10)])
+        item_list.relayout()
+        assert item_list.row_count == 100_501 and calls[0] < 10
+        print(f"\n100k rows: 8 keys and a screen {elapsed * 1000:.0f} ms, "
+              f"peak {peak / 1024:.0f} KiB, {calls[0]} row lookups")
