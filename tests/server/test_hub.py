@@ -52,3 +52,34 @@ def test_a_gap_in_seq_is_waited_for_then_passed(engine, monkeypatch):
     assert hub._in_order([event(10)]) == []
     clock[0] += 2.5  # 9 never came: it was rolled back
     assert [e["seq"] for e in hub._in_order([event(10)])] == [10]
+
+
+async def test_an_event_is_cut_and_encoded_once_per_audience(engine, monkeypatch):
+    import cockpit.server.hub as hub_module
+
+    cuts = []
+    real = hub_module.visible_event
+    monkeypatch.setattr(hub_module, "visible_event",
+                        lambda event, user: cuts.append(user) or real(event, user))
+    hub = EventHub(engine)
+    members = [hub.subscribe(Principal(f"m{n}", "member")) for n in range(50)]
+    mel = hub.subscribe(Principal("mel", "member"))
+    mia = hub.subscribe(Principal("mia", "manager"))
+    shared = event(1)["data"]["items"][0]
+    personal = event(2, user="mel")["data"]["items"][0]
+    hub.dispatch({"seq": 1, "type": "item.updated", "data": {"items": [shared, personal]}})
+    frames = {sub: await sub.queue.get() for sub in [*members, mel, mia]}
+    # three audiences: the members, the manager, and mel, whom the event names
+    assert sorted((u.role, u.id == "mel") for u in cuts) == [
+        ("manager", False), ("member", False), ("member", True)]
+    assert len({id(frames[m]) for m in members}) == 1  # one frame, so one encoding
+    assert frames[mia] is frames[members[0]]  # the same cut for the manager: shared too
+    assert [e["id"] for e in frames[mel].event["data"]["items"]] == [1, 2]
+    assert [e["id"] for e in frames[members[0]].event["data"]["items"]] == [1]
+    text = frames[members[0]].text
+    assert frames[members[7]].text is text
+
+
+def test_only_a_postgres_hub_listens(engine):
+    hub = EventHub(engine)
+    assert (hub.listener is not None) == (engine.dialect.name == "postgresql")

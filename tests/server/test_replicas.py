@@ -1,14 +1,20 @@
-"""Two server processes on one PostgreSQL database: an event written by either reaches both."""
+"""Two server processes on one PostgreSQL database: an event written by either reaches both,
+woken by NOTIFY."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from fastapi.testclient import TestClient
 
 from cockpit.server.app import ServerOptions, create_app
-from cockpit.store import open_engine
+from cockpit.store import events, open_engine
 from cockpit.store.users import add_user, issue_token
 from tests.conftest import empty_postgres
 from tests.factories import item
+
+psycopg = pytest.importorskip("psycopg")
 
 
 def test_events_cross_replicas_sharing_postgres(postgres_url):
@@ -34,3 +40,59 @@ def test_events_cross_replicas_sharing_postgres(postgres_url):
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_a_replica_wakes_on_notify_not_on_its_poll(postgres_url):
+    """Replica B polls once a minute: an event written through A reaches B's client within
+    the test only because A's transaction NOTIFYs and B's hub LISTENs."""
+    engines = [empty_postgres(postgres_url), open_engine(postgres_url)]
+    with engines[0].begin() as conn:
+        add_user(conn, "mel", "member")
+        add_user(conn, "svc", "service")
+        mel, svc = issue_token(conn, "mel"), issue_token(conn, "svc")
+    slow_poll = ServerOptions(poll_interval=60, heartbeat=60)
+    try:
+        with TestClient(create_app(ServerOptions(poll_interval=60), engine=engines[0])) as a, \
+                TestClient(create_app(slow_poll, engine=engines[1])) as b, \
+                b.websocket_connect("/api/v1/ws",
+                                    headers={"Authorization": f"Bearer {mel}"}) as ws:
+            listener = b.app.state.hub.listener
+            assert ws.receive_json()["type"] == "heartbeat"
+            wait_for(lambda: listener.listening, 30, "B to listen")
+            before = listener.notified
+            created = a.post("/api/v1/inbox/items", json=item(title="via A"),
+                             headers={"Authorization": f"Bearer {svc}"}).json()
+            event = ws.receive_json()
+            while event["type"] != "item.created":
+                event = ws.receive_json()
+            assert event["data"]["items"][0]["id"] == created["id"]
+            assert listener.notified > before  # the wake came from NOTIFY
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_a_rolled_back_event_notifies_no_one(postgres_url):
+    engine = empty_postgres(postgres_url)
+    listening = psycopg.connect(engine.url.set(drivername="postgresql")
+                                .render_as_string(hide_password=False), autocommit=True)
+    try:
+        listening.execute(f"LISTEN {events.CHANNEL}")
+        with engine.connect() as conn, conn.begin() as tx:
+            events.append(conn, "item.updated", {"items": []})
+            tx.rollback()
+        with engine.begin() as conn:
+            kept = events.append(conn, "item.updated", {"items": []})
+        heard = [n.payload for n in listening.notifies(timeout=30, stop_after=1)]
+        assert heard == [str(kept)]
+    finally:
+        listening.close()
+        engine.dispose()
