@@ -196,3 +196,14 @@ def test_known_items_are_the_loaded_ones_plus_a_bounded_few() -> None:
     assert set(known) == {1, 2, 11, 12}  # the oldest kept-aside item went
     assert 10 not in known and known.get(10) is None
     assert known.pop(11).id == 11 and known.pop(11) is None
+
+
+def test_row_in_folder_is_clamped_to_what_the_folder_shows() -> None:
+    feed = feed_of(two_kinds(), "kind", unloaded={"ticket": 3})
+    assert feed.row_in_folder("ticket", 3) == 4  # a placeholder row
+    assert feed.row_in_folder("ticket", 99) == 5  # past the folder: its last row
+    assert feed.row_in_folder("message", 0) == 7
+    feed.collapsed.add("ticket")
+    feed.layout()
+    assert feed.row_in_folder("ticket", 3) == 0  # collapsed: its folder row
+    assert feed.row_in_folder("gone", 0) is None

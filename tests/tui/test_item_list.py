@@ -502,6 +502,20 @@ async def test_a_page_arriving_under_the_cursor_keeps_it_there() -> None:
         assert item_list.cursor_index == 19 and item_list.cursor_item.id == -9
 
 
+async def test_a_cursor_on_a_placeholder_keeps_its_place_in_its_folder() -> None:
+    items = three_messages_and_two_tickets()
+    feed = feed_of(items, "kind", unloaded={"message": 20})
+    app = ListApp(feed)
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        await pilot.press("G")  # the messages folder's 23rd row, still loading
+        assert item_list.cursor_row == PendingRow("message", 22)
+        feed.set_groups(folder_rows(items, "kind", unloaded={"ticket": 5, "message": 20}))
+        feed.replace_loaded("ticket", list(feed.by_key["ticket"].items), "more")
+        item_list.relayout()  # five more rows above it
+        assert item_list.cursor_row == PendingRow("message", 22)
+
+
 async def test_a_late_page_after_replace_loaded_is_dropped() -> None:
     feed = feed_of([make(i) for i in range(10, 0, -1)], "none", unloaded={ALL_KEY: 10})
     app = ListApp(feed)
