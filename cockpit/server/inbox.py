@@ -31,7 +31,9 @@ from cockpit.domain.models import (
     ItemIn,
     Kind,
     Page,
+    Priority,
     Receipt,
+    SenderType,
     SortOrder,
     State,
     StateFilter,
@@ -72,6 +74,7 @@ from cockpit.store.tables import items
 Clock = Callable[[], datetime]
 log = logging.getLogger("cockpit.inbox")
 _ITEM_COLUMNS = tuple(k for k in Item.model_fields if k not in ("sender", "actions"))
+_ITEM_FIELDS = len(Item.model_fields)
 COUNTS_CACHE_SIZE = 1024
 MAX_EVENT_ITEMS = 1_000  # a bulk event names at most this many items; past it, a reset
 _RESULTS = {400: "invalid", 403: "forbidden", 404: "not_found", 409: "conflict"}
@@ -105,6 +108,17 @@ class Inbox:
         A row that no longer fits the model (written by an older version, or by hand) is
         served with its odd fields mended rather than failing the whole read for everyone.
         """
+        return _model(self._fields(row, user, reveal=reveal, sla_targets=sla_targets))
+
+    def item_json(self, row: dict[str, Any], user: Principal, *, reveal: bool = False,
+                  sla_targets: list[Target] | None = None) -> dict[str, Any]:
+        """What `to_item` answers, as plain values for the JSON encoder: built without the
+        model when the row fits it (every row the server writes does), mended otherwise."""
+        fields = self._fields(row, user, reveal=reveal, sla_targets=sla_targets)
+        return fields if _fits(fields) else _model(fields).model_dump(mode="json")
+
+    def _fields(self, row: dict[str, Any], user: Principal, *, reveal: bool,
+                sla_targets: list[Target] | None) -> dict[str, Any]:
         fields = {k: row[k] for k in _ITEM_COLUMNS if k in row}
         if not reveal:
             fields["payload"] = masked_payload(row.get("payload") or {})[0]
@@ -117,12 +131,7 @@ class Inbox:
         fields["sender"] = {"type": row["sender_type"], "id": row["sender_id"],
                             "name": row["sender_name"]}
         fields["actions"] = actions_for(row, user)
-        try:
-            return Item(**fields)
-        except ValidationError as exc:
-            log.warning("item %s does not fit the model (%s); serving it mended",
-                        row.get("id"), "; ".join(str(e["loc"]) for e in exc.errors()))
-            return _mended(fields, exc)
+        return fields
 
     def scope(self, user: Principal, *, kind: str | None = None, q: str | None = None,
               view: str | None = None) -> inbox.Scope:
@@ -136,12 +145,17 @@ class Inbox:
             query = Query(self.desk.view_query(user, view).terms + query.terms)
         return inbox.Scope(user, self.clock(), kind=kind, query=query)
 
-    def list(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
-             kind: str | None = None, q: str | None = None, limit: int = 50,
-             cursor: str | None = None, sort: SortOrder = SortOrder.NEWEST,
-             group_by: str | None = None, group: str | None = None,
-             view: str | None = None) -> Page:
-        """One page of the view; with `group_by` and `group`, of that one folder."""
+    def list(self, user: Principal, **view: Any) -> Page:
+        """One page of the view (see `window`), as the model."""
+        return Page.model_validate(self.window(user, **view))
+
+    def window(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
+               kind: str | None = None, q: str | None = None, limit: int = 50,
+               cursor: str | None = None, sort: SortOrder = SortOrder.NEWEST,
+               group_by: str | None = None, group: str | None = None,
+               view: str | None = None) -> dict[str, Any]:
+        """One page of the view; with `group_by` and `group`, of that one folder. Plain
+        values (a Page's fields), ready for the JSON encoder."""
         scope = self.scope(user, kind=kind, q=q, view=view)
         with self.engine.connect() as conn:
             where = _folder_clause(conn, group_by, group)
@@ -153,8 +167,8 @@ class Inbox:
             counts = self.tab_counts(conn, scope)
             tracked = stored_sla.targets_for(
                 conn, [r["id"] for r in rows if r["kind"] == Kind.TICKET])
-        return Page(items=[self.to_item(r, user, sla_targets=tracked.get(r["id"], []))
-                           for r in rows], next_cursor=next_cursor, counts=counts)
+        return {"items": [self.item_json(r, user, sla_targets=tracked.get(r["id"], []))
+                          for r in rows], "next_cursor": next_cursor, "counts": counts}
 
     def groups(self, user: Principal, *, state: StateFilter = StateFilter.ACTIVE,
                kind: str | None = None, q: str | None = None,
@@ -200,6 +214,14 @@ class Inbox:
     def get(self, user: Principal, item_id: int, *, reveal: bool = False,
             origin: str = "api") -> Item:
         """One item; `reveal` (managers and above) shows its credentials, and is journalled."""
+        return self.to_item(self._read(user, item_id, reveal, origin), user, reveal=reveal)
+
+    def get_json(self, user: Principal, item_id: int, *, reveal: bool = False,
+                 origin: str = "api") -> dict[str, Any]:
+        """`get` as plain values, ready for the JSON encoder."""
+        return self.item_json(self._read(user, item_id, reveal, origin), user, reveal=reveal)
+
+    def _read(self, user: Principal, item_id: int, reveal: bool, origin: str) -> dict[str, Any]:
         if reveal and not user.ranks_at_least(Role.MANAGER):
             raise Forbidden("only managers and above may reveal credentials")
         with self.engine.connect() as conn:
@@ -210,7 +232,7 @@ class Inbox:
             with self.engine.begin() as conn:
                 journal.record(conn, actor=user.id, origin=origin, action="reveal",
                                item_id=item_id)
-        return self.to_item(row, user, reveal=reveal)
+        return row
 
     def audit(self, user: Principal, **filters: Any) -> list[dict[str, Any]]:
         # The journal holds people's notes and parameters: a producer (the customer channel)
@@ -490,6 +512,31 @@ _EPOCH = datetime.fromtimestamp(0, UTC)
 _STAND_INS = {"kind": "unknown", "source_id": "?", "state": State.UNREAD, "title": "(unreadable)",
               "created_at": _EPOCH, "updated_at": _EPOCH,
               "sender": {"type": "system", "id": "?", "name": "?"}}
+
+
+_STATE_VALUES = frozenset(State)
+_PRIORITY_VALUES = frozenset(Priority)
+_SENDER_TYPES = frozenset(SenderType)
+
+
+def _fits(fields: dict[str, Any]) -> bool:
+    """Whether the model would take `fields` as they are. The columns' SQL types hold the
+    rest; these are what a row written by hand or by an older version can get wrong."""
+    tags = fields.get("tags")
+    return (fields.get("state") in _STATE_VALUES and fields.get("priority") in _PRIORITY_VALUES
+            and fields["sender"]["type"] in _SENDER_TYPES
+            and isinstance(fields.get("payload"), dict) and isinstance(tags, list)
+            and all(isinstance(t, str) for t in tags)
+            and isinstance(fields.get("blocking"), bool) and len(fields) == _ITEM_FIELDS)
+
+
+def _model(fields: dict[str, Any]) -> Item:
+    try:
+        return Item(**fields)
+    except ValidationError as exc:
+        log.warning("item %s does not fit the model (%s); serving it mended",
+                    fields.get("id"), "; ".join(str(e["loc"]) for e in exc.errors()))
+        return _mended(fields, exc)
 
 
 def _mended(fields: dict[str, Any], error: ValidationError) -> Item:

@@ -24,6 +24,7 @@ from cockpit.domain.models import (
 )
 from cockpit.domain.roles import Principal
 from cockpit.server.auth import current_user, request_origin
+from cockpit.server.encoding import json_response
 from cockpit.server.errors import error_responses
 from cockpit.server.inbox import Inbox
 
@@ -184,11 +185,12 @@ def list_inbox(
     group: Annotated[str | None, _text(256)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
-) -> Page:
+) -> Response:
     """One keyset page of a view (`q` in the query language, a saved `view`, or both), in
     `sort` order, with the per-tab counts; with `group_by` and `group`, of one folder."""
-    return service.list(user, state=state, kind=kind, q=q, view=view, sort=sort,
-                        group_by=group_by, group=group, limit=limit, cursor=cursor)
+    return json_response(service.window(user, state=state, kind=kind, q=q, view=view,
+                                        sort=sort, group_by=group_by, group=group,
+                                        limit=limit, cursor=cursor))
 
 
 @router.get("/inbox/groups", response_model=Folders, tags=["inbox"],
@@ -200,9 +202,9 @@ def inbox_groups(
     view: Annotated[str | None, _text(64)] = None,
     q: Annotated[str | None, _text(1000)] = None,
     group_by: GroupBy = "smart",
-) -> dict[str, Any]:
+) -> Response:
     """The folders of a view with exact counts and unread counts, computed by the server."""
-    return service.groups(user, state=state, view=view, q=q, group_by=group_by)
+    return json_response(service.groups(user, state=state, view=view, q=q, group_by=group_by))
 
 
 @router.get("/me", response_model=Me, tags=["users"])
@@ -213,17 +215,18 @@ def who_am_i(user: User) -> Me:
 @router.get("/inbox/count", response_model=Counts, tags=["inbox"],
             responses=error_responses(400, 422))
 def count_inbox(user: User, service: Service,
-                q: Annotated[str | None, _text(1000)] = None) -> Counts:
-    return Counts(**service.count(user, q=q))
+                q: Annotated[str | None, _text(1000)] = None) -> Response:
+    return json_response(service.count(user, q=q))
 
 
 @router.get("/inbox/{item_id}", response_model=Item, tags=["inbox"],
             responses=error_responses(403, 404, 422))
 def get_item(item_id: ItemId, user: User, service: Service, request: Request,
-             reveal: bool = False) -> Item:
+             reveal: bool = False) -> Response:
     """One item. Payload values under credential-looking keys are masked unless `reveal`
     (managers and above; each reveal is journalled)."""
-    return service.get(user, item_id, reveal=reveal, origin=request_origin(request))
+    return json_response(service.get_json(user, item_id, reveal=reveal,
+                                          origin=request_origin(request)))
 
 
 @router.patch("/inbox/{item_id}", response_model=Item, tags=["inbox"],

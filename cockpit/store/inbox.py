@@ -160,23 +160,24 @@ def _after(segment: _Segment, values: Sequence[Any]) -> ColumnElement[bool]:
 def _window(conn: Connection, base: Sequence[ColumnElement[bool]], states: Sequence[str],
             segment: _Segment, after: Sequence[Any] | None, limit: int) -> list[dict]:
     """The first `limit` rows of one segment past `after`: one index range per state, merged
-    by the database, so only the rows of the window are read and decoded."""
+    by the database on (id, sort keys) alone, so only the window's rows are read whole."""
     clauses = [*base, *([segment.where] if segment.where is not None else [])]
     if after is not None:
         clauses.append(_after(segment, after))
     columns = segment.columns
-    keys = [k.label(f"_k{n}") for n, k in enumerate(columns)]
-    arms = [select(*WINDOW_COLUMNS, *keys).where(*clauses, _c.state == state)
-            .order_by(*_ordered(columns, segment.descending)).limit(limit) for state in states]
-    if len(arms) == 1:
-        query = arms[0]
+    if len(states) == 1:
+        query = (select(*WINDOW_COLUMNS).where(*clauses, _c.state == states[0])
+                 .order_by(*_ordered(columns, segment.descending)).limit(limit))
     else:
+        keys = [k.label(f"k{n}") for n, k in enumerate(columns)]
+        arms = [select(_c.id.label("ref"), *keys).where(*clauses, _c.state == state)
+                .order_by(*_ordered(columns, segment.descending)).limit(limit)
+                for state in states]
         merged = union_all(*(select(arm.subquery()) for arm in arms)).subquery()
-        sort_keys = [merged.c[k.name] for k in keys]
-        query = (select(*(merged.c[col.name] for col in WINDOW_COLUMNS))
-                 .order_by(*_ordered(sort_keys, segment.descending)).limit(limit))
-    return [{k: v for k, v in r._mapping.items() if not k.startswith("_k")}
-            for r in conn.execute(query)]
+        query = (select(*WINDOW_COLUMNS).join_from(merged, items, _c.id == merged.c.ref)
+                 .order_by(*_ordered([merged.c[k.name] for k in keys], segment.descending))
+                 .limit(limit))
+    return [r._asdict() for r in conn.execute(query)]
 
 
 def _ordered(columns: Sequence[ColumnElement[Any]], descending: bool) -> list[Any]:
@@ -188,7 +189,7 @@ def list_rows(conn: Connection, scope: Scope, *, state: StateFilter, limit: int,
               where: Sequence[ColumnElement[bool]] = ()) -> tuple[list[dict], str | None]:
     """One page in `sort` order, by keyset; answers the rows and the next page's cursor."""
     base = [*scope.clauses(conn), *where]
-    states = window_states(state)
+    states, sort = window_states(state), SortOrder(sort)
     if state == StateFilter.ARCHIVED:
         base.append(_c.resolved_action == ARCHIVED)
     segments = _SORTS[sort]
