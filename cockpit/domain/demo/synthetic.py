@@ -58,7 +58,8 @@ _ROUTINES = (
     ("customer-export", ("query", "render", "upload", "notify")),
     ("nightly-backup-verify", ("restore", "checksum", "sample", "report")),
 )
-_PIPELINE_SENDERS = tuple(make_sender(SenderType.PIPELINE, f"pipeline:{r}", r) for r, _ in _ROUTINES)
+_PIPELINE_SENDERS = tuple(make_sender(SenderType.PIPELINE, f"pipeline:{r}", r)
+                          for r, _ in _ROUTINES)
 _ERRORS = (
     "psycopg.errors.DeadlockDetected: deadlock detected",
     "TimeoutError: step exceeded 900s",
@@ -192,7 +193,8 @@ def synthetic_items(count: int, now: datetime, user_id: str, seed: int = 7) -> I
                 title = f"Hire request: {name}, a {crew} agent"
                 payload = {"type": "HIRE", "agent_name": name, "role": f"{crew} assistant",
                            "requested_by": sender.id, "skills": skills}
-                body = f"## Hire request\n\n- **name:** {name}\n- **skills:** {', '.join(skills)}\n"
+                body = (f"## Hire request\n\n- **name:** {name}\n"
+                        f"- **skills:** {', '.join(skills)}\n")
             else:  # BUDGET
                 amount = randint(60, 900)
                 title = f"{sender.name} wants to spend USD {amount} above its limit"
