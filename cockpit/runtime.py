@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from cockpit.config import Settings
 from cockpit.domain.roles import Role
 from cockpit.store import open_engine
-from cockpit.store.db import data_dir
+from cockpit.store.db import data_dir, default_db_url
 from cockpit.store.users import add_user, get_user, issue_token, principal_for_token
 
 # The server, HTTP, uvicorn and the demo data are imported where they are used: the CLI's
@@ -136,17 +136,87 @@ class EmbeddedServer:
         self._thread.join(timeout=10)
 
 
-def app_connection(settings: Settings) -> tuple[str, str, EmbeddedServer | None]:
-    """(server URL, token, embedded server or None) for the app, per the settings."""
+@dataclass
+class ServerProcess:
+    """The app's own server in a child process, on a loopback socket bound and listening here.
+
+    The app starts drawing while the server starts (the first requests wait in the socket's
+    backlog), and the two never wait on one interpreter lock: on two cores the list stays
+    responsive while the server works, and the app's memory is the app's alone. The child's
+    output goes to `server.log` in the data folder, never to the terminal the app draws on.
+    """
+
+    db_url: str
+    host: str = "127.0.0.1"
+
+    def start(self) -> str:
+        import subprocess
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, 0))
+        sock.listen(128)
+        port = sock.getsockname()[1]
+        log = open(data_dir() / "server.log", "ab")  # noqa: SIM115 - the child's, kept open
+        env = {**os.environ, "COCKPIT_SERVER_FD": str(sock.fileno()), "COCKPIT_DB": self.db_url,
+               "COCKPIT_PARENT_PID": str(os.getpid())}
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "from cockpit.runtime import serve_socket; serve_socket()"],
+            pass_fds=[sock.fileno()], env=env, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=log)
+        log.close()
+        sock.close()  # the child holds the listening socket now
+        return f"http://{self.host}:{port}"
+
+    def stop(self) -> None:
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except Exception:  # noqa: BLE001 - a child that will not stop is killed
+            self._process.kill()
+
+
+def serve_socket() -> None:
+    """The child of `ServerProcess`: serve on the inherited socket until told to stop, or
+    until the app that started it is gone (killed, it cannot say so)."""
+    import uvicorn
+
+    from cockpit.server.app import ServerOptions, create_app
+
+    settings = Settings()  # COCKPIT_* from the environment the app passed on
+    sock = socket.socket(fileno=int(os.environ["COCKPIT_SERVER_FD"]))
+    parent = int(os.environ["COCKPIT_PARENT_PID"])
+    options = ServerOptions(db_url=os.environ["COCKPIT_DB"],
+                            webhook_secret=settings.webhook_secret)
+    server = uvicorn.Server(uvicorn.Config(create_app(options), log_level="warning",
+                                           lifespan="on", ws_ping_interval=20))
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        server.should_exit = True
+
+    threading.Thread(target=watch_parent, name="cockpit-parent-watch", daemon=True).start()
+    server.run(sockets=[sock])
+
+
+def app_connection(settings: Settings) -> tuple[str, str, ServerProcess | None]:
+    """(server URL, token, the app's own server or None) for the app, per the settings."""
     if settings.server:
         if not settings.token:
             raise SetupError("--server needs --token (or COCKPIT_TOKEN, or token in the config)")
         return settings.server, settings.token, None
-    from cockpit.server.app import ServerOptions
-
-    engine, _user, token = open_local(settings.db, seed_demo=True)
-    server = EmbeddedServer(engine, options=ServerOptions(webhook_secret=settings.webhook_secret))
-    return server.start(), token, server
+    # The child starts importing at once; meanwhile this process makes sure of the database,
+    # the local account and (on a first run) the demo inbox.
+    data_dir().mkdir(parents=True, exist_ok=True)
+    server = ServerProcess(settings.db or default_db_url())
+    url = server.start()
+    try:
+        _engine, _user, token = open_local(settings.db, seed_demo=True)
+    except BaseException:
+        server.stop()
+        raise
+    return url, token, server
 
 
 def serve(settings: Settings, host: str, port: int) -> None:

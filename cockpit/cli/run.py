@@ -9,10 +9,11 @@ from cockpit.config import Settings
 
 def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     from cockpit.runtime import app_connection
-    from cockpit.tui import create_app
 
-    url, token, embedded = app_connection(settings)
+    url, token, embedded = app_connection(settings)  # the server starts while the app loads
     try:
+        from cockpit.tui import create_app
+
         create_app(settings, url, token).run()
     finally:
         if embedded:
