@@ -10,7 +10,7 @@ from typing import Any
 from cockpit.cli.errors import UsageError
 from cockpit.cli.inbox import connect
 from cockpit.config import Settings
-from cockpit.output import print_records, print_value
+from cockpit.output import duration, print_records, print_value
 
 VIEW_COLUMNS = ("name", "title", "scope", "role", "count", "unread", "query")
 MACRO_COLUMNS = ("name", "title", "scope", "role", "steps")
@@ -83,5 +83,16 @@ async def cmd_macros(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_customers(args: argparse.Namespace, settings: Settings) -> int:
     async with connect(settings) as client:
         card = await client.customer(args.id)
-    print_value(card, args.format, ids=[card["id"]])
+    if args.format != "table":
+        print_value(card, args.format, ids=[card["id"]])
+        return 0
+    # the card's figures in words, then its last tickets as a table
+    shown = {k: v for k, v in card.items() if k not in ("last_tickets",
+                                                        "first_response_median_s")}
+    shown.update({k: "yes" if v else "no" for k, v in shown.items() if isinstance(v, bool)},
+                 first_response_median=duration(card.get("first_response_median_s")))
+    print_value(shown, "table")
+    if card.get("last_tickets"):
+        print()
+        print_records(card["last_tickets"], "table", ("id", "state", "title"))
     return 0
