@@ -76,12 +76,39 @@ async def help_screen(pilot: Any) -> None:
     await pilot.pause(0.4)
 
 
+async def _until(pilot: Any, condition: Callable[[], Any]) -> None:
+    for _ in range(400):
+        if condition():
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.4)
+
+
+async def agents(pilot: Any) -> None:
+    """The Agents screen (F2): the demo team's roster, the queues and today's figures."""
+    await pilot.press("f2")
+    await _until(pilot, lambda: getattr(pilot.app.screen, "loaded", False)
+                 and getattr(pilot.app.screen, "metrics", None) is not None)
+
+
+async def reports(pilot: Any) -> None:
+    """The Reports screen (F3): first response by agent over the last 7 days."""
+    await pilot.press("f3")
+    screen = pilot.app.screen
+    await _until(pilot, lambda: getattr(screen, "report", None))
+    await pilot.press("r")
+    await _until(pilot, lambda: (getattr(screen, "report", None) or {}).get("name")
+                 == "first_response")
+
+
 SHOTS: dict[str, Callable[[Any], Awaitable[None]]] = {
     "inbox.svg": inbox,
     "waitpoint.svg": waitpoint,
     "escalation.svg": escalation,
     "archived.svg": archived,
     "help.svg": help_screen,
+    "agents.svg": agents,
+    "reports.svg": reports,
 }
 
 

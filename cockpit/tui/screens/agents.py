@@ -48,6 +48,9 @@ from cockpit.tui.widgets.roster import STATUS_STYLES, RosterTable
 
 REFRESH_EVERY = 10.0  # seconds, while shown: right even when no metrics are pushed
 EDITS = {"capacity": "capacity", "skills": "skills", "queues": "queues"}
+# Dropped first from a narrow footer (? lists them all): help and quit stay.
+FOOTER_DROPPABLE = ("status_filter", "filter", "edit('queues')", "edit('skills')",
+                    "page('reports')", "page('inbox')")
 
 
 class AgentsScreen(PageScreen):
@@ -92,7 +95,7 @@ class AgentsScreen(PageScreen):
         yield Input(placeholder="Filter agents: name, skill, queue or aux code · esc clears",
                     id="agents-filter", compact=True)
         yield RosterTable(id="agents-roster")
-        yield FittingFooter(compact=True)
+        yield FittingFooter(compact=True, droppable=FOOTER_DROPPABLE)
 
     @property
     def roster(self) -> RosterTable:
@@ -306,7 +309,7 @@ def _today(data: dict[str, Any]) -> Table:
     """Today's figures and who is in which status, as a small grid."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(no_wrap=True)
+    grid.add_column()  # wraps: agents by status is the longest line
     csat = data.get("csat_today") or {}
     first = data.get("first_response_median_s")
     grid.add_row("Handled today", str(data.get("handled_today", "—")))

@@ -14,9 +14,10 @@ from textual.widgets import DataTable, Static
 
 from cockpit.client import CockpitClient
 from cockpit.domain.models import Item
+from cockpit.tui import describe
 from cockpit.tui.floor_effects import DRILL_LIMIT, FloorEffects
 from cockpit.tui.format import one_line, plural, utcnow
-from cockpit.tui.messages import TicketsLoaded, TimelineLoaded
+from cockpit.tui.messages import CustomerLoaded, TicketsLoaded, TimelineLoaded
 from cockpit.tui.widgets.detail import DetailPane
 from cockpit.tui.widgets.footer import FittingFooter
 
@@ -80,14 +81,27 @@ class DrillScreen(ModalScreen[None]):
         if 0 <= event.cursor_row < len(self.items):
             self.detail.show(self.items[event.cursor_row])
 
+    # This pane's requests are this screen's: the app's handlers serve the inbox's pane.
+
     @on(DetailPane.TimelineWanted)
     def _timeline_wanted(self, event: DetailPane.TimelineWanted) -> None:
-        event.stop()  # the inbox's detail pane is not this one
+        event.stop()
         self.effects.timeline(event.item)
+        customer = describe.customer_id(event.item)
+        if customer is not None:
+            self.effects.customer(event.item, customer)
+
+    @on(DetailPane.Shown)
+    def _shown(self, event: DetailPane.Shown) -> None:
+        event.stop()  # a read-only look: no "also viewing" presence for it
 
     def on_timeline_loaded(self, message: TimelineLoaded) -> None:
         message.stop()
         self.detail.show_timeline(message.item_id, message.entries)
+
+    def on_customer_loaded(self, message: CustomerLoaded) -> None:
+        message.stop()
+        self.detail.show_customer(message.item_id, message.card)
 
     def action_move(self, step: int) -> None:
         if step > 0:
