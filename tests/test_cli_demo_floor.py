@@ -84,6 +84,9 @@ def test_tickets_in_every_sla_state_with_conversations(capsys, demo):
     assert "\ncustomer · Sofia Lindqvist" in shown and "Any news?" in shown  # a follow-up
     card = run(capsys, "customers", "get", "acct-1042", "--db", demo, "--format", "json")
     assert card["vip"] is True and card["tickets_total"] >= 3
+    shown = run(capsys, "customers", "get", "acct-1042", "--db", demo)
+    assert "\nvip: yes\n" in shown and "\nfirst_response_median: " in shown
+    assert "Dashboards time out for the whole team" in shown
     preview = run(capsys, "macros", "preview", "need-details", str(tickets[0]["id"]),
                   "--db", demo, "--format", "json")
     assert preview["actions"][0]["body_md"].startswith("Hi Sofia, thanks for ticket #")
