@@ -39,6 +39,10 @@ def _json_loads(text: str | bytes):
         return json.loads(text)
 
 
+def _lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
+
+
 def open_engine(url: str | None = None, *, migrate: bool = True) -> Engine:
     """An engine for `url` (default: COCKPIT_DB, else SQLite in the user data folder)."""
     url = url or default_db_url()
@@ -69,6 +73,8 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # SQLite's lower() folds ASCII only; the query language folds text as PostgreSQL does
+        dbapi_conn.create_function("unicode_lower", 1, _lower, deterministic=True)
 
     # pysqlite's own transaction handling defers BEGIN and so lets two writers interleave;
     # starting every transaction with BEGIN IMMEDIATE makes SQLite serialise them instead.

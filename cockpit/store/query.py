@@ -15,6 +15,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    column,
     exists,
     false,
     func,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    table,
 )
 from sqlalchemy.sql import ColumnElement
 
@@ -76,7 +78,7 @@ def compile_query(query: Query, user: Principal, now: datetime,
 
 def _term(term: Filter | Text, ask: _Ask) -> ColumnElement[bool]:
     if isinstance(term, Text):
-        clause = _text(term.text)
+        clause = _text(term.text, ask)
     else:
         clause = or_(*(_alternative(term.field, value, ask) for value in term.alternatives))
     # NOT over a nullable column is NULL, not true: negation keeps rows the filter cannot see
@@ -88,9 +90,25 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def _text(text: str) -> ColumnElement[bool]:
-    pattern = _like(text)
-    return or_(*(col.ilike(pattern, escape="\\") for col in (c.title, c.body_md, c.sender_name)))
+# SQLite's trigram index of title, body and sender name (migration 0011; rowid is the item id).
+_FTS = table("items_fts", column("rowid"))
+TRIGRAM = 3  # a term shorter than this has no trigram for an index to look up
+
+
+def _text(text: str, ask: _Ask) -> ColumnElement[bool]:
+    """`text` as a case-insensitive substring of title, body or sender name. SQLite looks it
+    up in its FTS5 trigram table (a quoted FTS5 string: the text as a phrase of its trigrams);
+    PostgreSQL's ILIKE uses its pg_trgm indexes. A shorter term is matched by scanning."""
+    if not ask.postgres and len(text) >= TRIGRAM:
+        phrase = '"' + text.replace('"', '""') + '"'
+        matches = literal_column("items_fts").op("MATCH")(phrase)
+        return c.id.in_(select(_FTS.c.rowid).where(matches))
+    columns = (c.title, c.body_md, c.sender_name)
+    if ask.postgres:
+        return or_(*(col.ilike(_like(text), escape="\\") for col in columns))
+    # folded as PostgreSQL's ILIKE folds (SQLite's own folds ASCII only; see store/db.py)
+    pattern = _like(text.lower())
+    return or_(*(func.unicode_lower(col).like(pattern, escape="\\") for col in columns))
 
 
 def _payload_text(*path: str) -> ColumnElement[str]:
