@@ -127,13 +127,17 @@ class EventHub:
         self._tasks.clear()
 
     def wake(self) -> None:
-        """Called from any thread after a commit in this process (that wrote events or not)."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._woken)
+        """Called from any thread after a commit that wrote events."""
+        self._soon(self._wake.set)
 
-    def _woken(self) -> None:
-        self._wake.set()
-        self.floor_changed.set()  # e.g. an agent's status: a change that writes no event
+    def floor_change(self) -> None:
+        """Called from any thread after a change to the floor that writes no event (an
+        agent's status, say)."""
+        self._soon(self.floor_changed.set)
+
+    def _soon(self, callback) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(callback)
 
     def subscribe(self, user: Principal) -> Subscriber:
         """A new subscriber: its queue gets every event after the frontier as of now."""

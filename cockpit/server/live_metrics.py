@@ -6,9 +6,10 @@ The log holds changes a client must not miss and may replay; these are figures o
 (stale on replay), different for each audience, and every replica would append its own copy
 every second. Every hub sees every change anyway: its tail reads the events of all replicas
 (woken by NOTIFY on PostgreSQL), so a ticket routed, assigned or closed anywhere recomputes
-the figures everywhere. A change that writes no event (an agent's status) wakes only the
-replica that made it; the periodic refresh (`refresh` seconds) carries it to the other
-replicas' clients, and keeps the waiting times moving.
+the figures everywhere. A change that writes no event (an agent's status, through the floor
+service's `notify`) signals only the replica that made it; the periodic refresh (`refresh`
+seconds) carries it to the other replicas' clients, as it does an agent the sweep took
+offline, and keeps the waiting times moving.
 
 Coalesced: at most one push per `interval` seconds. The first change after a quiet interval
 goes out at once; the changes that follow within it go out together when it ends. An audience
@@ -48,6 +49,13 @@ class LivePublisher:
         self.refresh = refresh
         self.pushes = 0  # how many times figures went out (to any number of clients)
         self._sent: dict[Audience, dict[str, Any]] = {}  # the last figures of each audience
+        told = floor.notify
+
+        def notify() -> None:  # the floor's changes, most of which write no event
+            told()
+            hub.floor_change()
+
+        floor.notify = notify
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -3,26 +3,21 @@ woken by NOTIFY."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from fastapi.testclient import TestClient
 
 from cockpit.server.app import ServerOptions, create_app
 from cockpit.store import events, open_engine
-from cockpit.store.users import add_user, issue_token
 from tests.conftest import empty_postgres
 from tests.factories import item
+from tests.server.test_ws_resilience import make_users, wait_for
 
 psycopg = pytest.importorskip("psycopg")
 
 
 def test_events_cross_replicas_sharing_postgres(postgres_url):
     engines = [empty_postgres(postgres_url), open_engine(postgres_url)]
-    with engines[0].begin() as conn:
-        add_user(conn, "mel", "member")
-        add_user(conn, "svc", "service")
-        mel, svc = issue_token(conn, "mel"), issue_token(conn, "svc")
+    mel, svc = make_users(engines[0], mel="member", svc="service").values()
     options = ServerOptions(poll_interval=0.05, heartbeat=5)
     try:
         with TestClient(create_app(options, engine=engines[0])) as replica_a, \
@@ -42,22 +37,11 @@ def test_events_cross_replicas_sharing_postgres(postgres_url):
             engine.dispose()
 
 
-def wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.02)
-
-
 def test_a_replica_wakes_on_notify_not_on_its_poll(postgres_url):
     """Replica B polls once a minute: an event written through A reaches B's client within
     the test only because A's transaction NOTIFYs and B's hub LISTENs."""
     engines = [empty_postgres(postgres_url), open_engine(postgres_url)]
-    with engines[0].begin() as conn:
-        add_user(conn, "mel", "member")
-        add_user(conn, "svc", "service")
-        mel, svc = issue_token(conn, "mel"), issue_token(conn, "svc")
+    mel, svc = make_users(engines[0], mel="member", svc="service").values()
     slow_poll = ServerOptions(poll_interval=60, heartbeat=60)
     try:
         with TestClient(create_app(ServerOptions(poll_interval=60), engine=engines[0])) as a, \
