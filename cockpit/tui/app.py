@@ -40,11 +40,13 @@ from cockpit.tui.messages import (
     LiveChanged,
     OperationFailed,
     ResyncNeeded,
+    ViewsLoaded,
     WindowLoaded,
 )
 from cockpit.tui.pages import Pages
 from cockpit.tui.prefs import remember
 from cockpit.tui.screens import HelpScreen, InboxScreen
+from cockpit.tui.screens.view_picker import ViewChoice, ViewPicker
 from cockpit.tui.selection import Selection
 from cockpit.tui.themes import choose_theme, load_themes
 from cockpit.tui.triage import TABS, Undo, belongs, closable
@@ -55,8 +57,10 @@ from cockpit.tui.widgets.footer import FittingFooter
 from cockpit.tui.widgets.header import CockpitHeader
 from cockpit.tui.widgets.item_list import ItemList
 from cockpit.tui.widgets.tab_bar import TabBar
+from cockpit.tui.widgets.view_bar import ViewBar
 from cockpit.tui.workers import Effects
 
+VIEWS_DELAY = 1.0  # the chips' counts follow changes at most this often
 SEARCH_DELAY = 0.1  # a pause in typing that starts a search
 DETAIL_DELAY = 0.05
 
@@ -90,6 +94,8 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
         self.tab = "inbox"
         self.query_text = ""
         self.view_name = ""  # a saved view, or "" for the tab alone
+        self.views: list[dict] = []  # the saved views this user sees, with counts
+        self._views_timer: Timer | None = None
         self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
         self.loaded = False
         self.undo_record: Undo | None = None
@@ -139,6 +145,7 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 yield TabBar(id="tabs")
+                yield ViewBar(id="views")
                 yield Input(placeholder="Search: type to filter · enter keeps it · esc clears",
                             id="search", compact=True)
                 yield Static("", id="search-error", markup=False)
@@ -163,18 +170,21 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
     def search_input(self) -> Input:
         return self.query_one("#search", Input)
 
-    @property
-    def search_error(self) -> Static:
+    def show_search_error(self, reason: str) -> None:
         """Why the server could not read the search (the term and where), under the box."""
-        return self.query_one("#search-error", Static)
+        line = self.query_one("#search-error", Static)
+        line.update(reason)
+        line.display = bool(reason)
 
     def on_mount(self) -> None:
         self.search_input.display = False
+        self.show_search_error("")
         self.header.user = self.user
         self.detail.key_hints = self.key_hints()
         self.item_list.focus()
         self.reload()
         self.effects.identify()
+        self.effects.views()
         if self.stream is not None:
             follower = LiveFollower(self, self.client, self.stream,
                                     lambda: (TABS[self.tab][1], self.query_text),
@@ -252,7 +262,7 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
         for key in stale:
             self.effects.reload_folder(feed, feed.by_key[key])
         if feed is self.feed:
-            self.search_error.update("")
+            self.show_search_error("")
             self.item_list.empty_text = self._empty_text()
             self.item_list.relayout()
             if not feed.row_count:
@@ -353,6 +363,7 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
         created = set(message.created)
         self.effects.groups(self.feed, changed=[i.id for i in message.items] + message.gone,
                             fresh=[i for i in message.items if i.id in created])
+        self.recount_views()
         if self.settings.bell and any(i.id in created and is_decision(i.kind, i.payload)
                                       and i.state != State.RESOLVED for i in message.items):
             self.ring_bell()
@@ -522,6 +533,48 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
         self.reload()
         self.notify(f"Grouped by {mode}", timeout=2, markup=False)
 
+    # -- saved views ------------------------------------------------------------------------
+
+    @on(ViewsLoaded)
+    @while_running
+    def _views_loaded(self, message: ViewsLoaded) -> None:
+        self.views = message.views
+        self._show_views()
+
+    def _show_views(self) -> None:
+        self.query_one("#views", ViewBar).show_views(self.views, self.view_name,
+                                                     self.key_for("cockpit.views") or "")
+
+    def recount_views(self) -> None:
+        """The chips' counts after changes, at most once a second however busy the feed."""
+        if self._views_timer is None:
+            def recount() -> None:
+                self._views_timer = None
+                self.effects.views()
+
+            self._views_timer = self.set_timer(VIEWS_DELAY, recount)
+
+    def action_pick_view(self) -> None:
+        """`:` a saved view, or a query typed in the query language."""
+        def chosen(choice: ViewChoice | None) -> None:
+            if choice is not None:
+                self.show_view(choice.view, choice.query)
+
+        self.effects.views()
+        self.push_screen(ViewPicker(self.views, active=self.view_name), chosen)
+
+    def show_view(self, view: str, query: str | None = None) -> None:
+        """Show a saved view ("" for none), with a query instead of the search if given."""
+        if query is not None:
+            box = self.search_input
+            box.value = query
+            box.display = bool(query)
+            self.query_text = query
+        self.view_name = view
+        self._show_views()
+        self.reload()
+        self.item_list.focus()
+
     def action_cycle_sort(self) -> None:
         """`s`: newest, oldest, priority, due (expiring first), each with its own cursor."""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
@@ -596,7 +649,7 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
     def _operation_failed(self, message: OperationFailed) -> None:
         """Every failed request ends here: the server's reason, and nothing changed locally."""
         if message.what == "search" and message.status == 400:
-            self.search_error.update(message.reason)
+            self.show_search_error(message.reason)
             self.header.note = ""
             return
         if message.what in ("load the inbox", "search"):

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from cockpit.tui.app import CockpitApp
 
 
+CONFIRM_AT = 1000  # a read/unread run by query over this many items asks first
+
+
 class BulkActions:
     def on_bulk_bar_requested(self: CockpitApp, message: BulkBar.Requested) -> None:
         if message.op == "clear":
@@ -47,9 +50,12 @@ class BulkActions:
                 self.effects.bulk_selection(scopes, sorted(self.selection.excluded), ids, op)
 
             count = len(self.selection)
-            self.confirm(f"{BULK_VERBS[op][0]} {plural(count, 'item')}?",
-                         "Decision and blocking items stay open, and are counted."
-                         if op in CLOSING_OPS else "", by_query, yes=BULK_VERBS[op][0])
+            if op in CLOSING_OPS or count >= CONFIRM_AT:
+                self.confirm(f"{BULK_VERBS[op][0]} {plural(count, 'item')}?",
+                             "Decision and blocking items stay open, and are counted."
+                             if op in CLOSING_OPS else "", by_query, yes=BULK_VERBS[op][0])
+            else:
+                by_query()
             return
         complete = len(self.selected) == len(ids)  # every selected item is known here
         if op in CLOSING_OPS and complete and plan.acting == 0:

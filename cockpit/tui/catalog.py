@@ -23,6 +23,7 @@ from cockpit.tui.pages import page_scopes
 from cockpit.tui.screens import AssignScreen, ConfirmScreen, HelpScreen, PromptScreen
 from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.screens.help import HelpRow
+from cockpit.tui.screens.view_picker import ViewPicker
 from cockpit.tui.screens.macro_picker import MacroPickerScreen
 from cockpit.tui.screens.transfer import TransferScreen
 from cockpit.tui.triage import TABS, closable, link_of
@@ -44,6 +45,7 @@ class KeyCatalog:
         return {"inbox": make(APP_BINDINGS) + make(ItemList.BINDINGS),
                 "confirm": make(ConfirmScreen.BINDINGS), "help": make(HelpScreen.BINDINGS),
                 "prompt": make(PromptScreen.BINDINGS), "assign": make(AssignScreen.BINDINGS),
+                "views": make(ViewPicker.BINDINGS),
                 "compose": make(ComposeScreen.BINDINGS),
                 "macro": make(MacroPickerScreen.BINDINGS),
                 "transfer": make(TransferScreen.BINDINGS),
@@ -135,6 +137,7 @@ class KeyCatalog:
             ("Inbox", self._all_bindings()),
             ("Dialogs", [*Binding.make_bindings(ConfirmScreen.BINDINGS),
                          *Binding.make_bindings(AssignScreen.BINDINGS),
+                         *Binding.make_bindings(ViewPicker.BINDINGS),
                          *Binding.make_bindings(ComposeScreen.BINDINGS),
                          *Binding.make_bindings(MacroPickerScreen.BINDINGS)]),
         ]

@@ -58,6 +58,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("n", "next_unread", "Next unread", show=False, id="cockpit.next_unread"),
     Binding("v", "cycle_group", "Group by", show=False, id="cockpit.group_by"),
     Binding("s", "cycle_sort", "Sort", show=False, id="cockpit.sort"),
+    Binding("colon", "pick_view", "Views", key_display=":", id="cockpit.views"),
     Binding("asterisk", "select_all", "Select all", key_display="*", show=False,
             id="cockpit.select_all"),
     # priority: runs before the key reaches the list, so what is typed right after `/` (a

@@ -46,6 +46,17 @@ class WindowLoaded(Message):
         self.replace = replace
 
 
+class ViewsLoaded(Message):
+    """The saved views this user sees, with their counts (for the chips and `:`)."""
+
+    def __init__(self, views: list[dict]) -> None:
+        super().__init__()
+        self.views = views
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ViewsLoaded)
+
+
 class ResyncNeeded(Message):
     """Too much changed at once (or the stream was reset): fetch the tab again."""
 

@@ -28,6 +28,7 @@ from cockpit.tui.messages import (
     Revealed,
     TimelineLoaded,
     UsersLoaded,
+    ViewsLoaded,
     WindowLoaded,
 )
 from cockpit.tui.messages import (
@@ -135,6 +136,13 @@ class Effects:
 
         return self._run("refresh the inbox", job, group=f"reload-{folder.key}",
                          exclusive=True)
+
+    def views(self) -> Worker[None]:
+        """The saved views and their counts (the newest request wins)."""
+        async def job() -> ViewsLoaded:
+            return ViewsLoaded(await self.client.views())
+
+        return self._run("list the saved views", job, group="views", exclusive=True)
 
     def counts(self, key: ViewKey) -> Worker[None]:
         async def job() -> CountsChanged:

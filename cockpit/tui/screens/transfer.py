@@ -11,16 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input
 from textual.widgets.option_list import Option
 
 from cockpit.tui.format import one_line
+from cockpit.tui.screens.picker import FilterPicker, picker_bindings
 
 QUEUE = "\x00queue:"  # option ids: "\x00queue:<name>" for queues, the user id for agents
 STATUS_ORDER = {"available": 0, "busy": 1, "away": 2, "offline": 3}
@@ -56,18 +53,16 @@ def agent_label(agent: dict[str, Any], me: str) -> str:
         (" full" if full else "")
 
 
-class TransferScreen(ModalScreen[Transfer | None]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="transfer.cancel"),
-        Binding("down", "move(1)", "Next", show=False, id="transfer.down"),
-        Binding("up", "move(-1)", "Previous", show=False, id="transfer.up"),
-    ]
+class TransferScreen(FilterPicker[Transfer]):
+    PREFIX = "transfer"
+    PLACEHOLDER = "type to filter agents and queues"
+    HINT = "enter transfers · ↑↓ move · tab to the note · esc cancels"
+    BINDINGS = picker_bindings("transfer")
 
     def __init__(self, title: str, agents: Sequence[dict[str, Any]],
                  queues: Sequence[dict[str, Any]], *, me: str, current: str | None = None,
                  item_id: int | None = None) -> None:
-        super().__init__()
-        self.title_text = title
+        super().__init__(f"Transfer: {one_line(title, 80)}")
         self.agents = sorted((a for a in agents if a.get("id") and a.get("id") != current),
                              key=lambda a: (STATUS_ORDER.get(a.get("status"), 9),
                                             str(a["id"]).casefold()))
@@ -75,65 +70,19 @@ class TransferScreen(ModalScreen[Transfer | None]):
         self.me = me
         self.item_id = item_id
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="transfer-box"):
-            yield Static(f"Transfer: {one_line(self.title_text, 80)}", id="transfer-question",
-                         markup=False)
-            yield Input(placeholder="type to filter agents and queues", id="transfer-filter",
-                        compact=True)
-            yield OptionList(id="transfer-list")
-            yield Input(placeholder="note (optional, internal)", id="transfer-note",
-                        compact=True)
-            yield Static("enter transfers · ↑↓ move · tab to the note · esc cancels",
-                         id="transfer-hint", markup=False)
+    def extra(self) -> ComposeResult:
+        yield Input(placeholder="note (optional, internal)", id="transfer-note", compact=True)
 
-    def on_mount(self) -> None:
-        self._fill("")
-        self.query_one("#transfer-filter", Input).focus()
-
-    def _fill(self, wanted: str) -> None:
-        wanted = wanted.strip().casefold()
+    def options(self, wanted: str) -> list[Option]:
         options = [Option(Content(agent_label(a, self.me)), id=str(a["id"]))
                    for a in self.agents if wanted in str(a["id"]).casefold()]
         options += [Option(Content(f"queue {one_line(q['name'], 40)}"), id=QUEUE + q["name"])
                     for q in self.queues
                     if wanted in f"queue {q['name']}".casefold()]
-        box = self.query_one("#transfer-list", OptionList)
-        box.set_options(options)
-        if options:
-            box.highlighted = 0
+        return options
 
-    @on(Input.Changed, "#transfer-filter")
-    def _filter(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        box = self.query_one("#transfer-list", OptionList)
-        if box.highlighted is not None:
-            self._pick(box.get_option_at_index(box.highlighted).id)
-
-    @on(OptionList.OptionSelected, "#transfer-list")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self._pick(event.option.id)
-
-    def _pick(self, option_id: str | None) -> None:
-        if option_id is None:
-            return
+    def pick(self, option_id: str) -> Transfer:
         note = self.query_one("#transfer-note", Input).value.strip()
         if option_id.startswith(QUEUE):
-            self.dismiss(Transfer(queue=option_id.removeprefix(QUEUE), note=note))
-        else:
-            self.dismiss(Transfer(agent_id=option_id, note=note))
-
-    def action_move(self, step: int) -> None:
-        box = self.query_one("#transfer-list", OptionList)
-        if step > 0:
-            box.action_cursor_down()
-        else:
-            box.action_cursor_up()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            return Transfer(queue=option_id.removeprefix(QUEUE), note=note)
+        return Transfer(agent_id=option_id, note=note)
