@@ -15,7 +15,10 @@ there are several audiences), all reading everything.
   stamps the time and calls `websockets.broadcast` with a message of the same size.
 - hold: as many clients connected at once, one change to all of them, and the server's RSS.
 - live metrics -> N clients: an agent changes status (`PATCH /agents/{id}`); the time from the
-  request to the last client's receipt of the `metrics` event that follows.
+  request to the last client's receipt of the `metrics` event that follows (against a raw
+  broadcast of a message of the metrics' size).
+- with --postgres, a second replica: the same changes written through it reach the first's
+  clients through LISTEN/NOTIFY (the first polls only every 5 s).
 
 Asserts nothing: the goals (p99 <= 150 ms, <= 5x raw, 5,000 clients held) are in issue 9.
 """
@@ -37,6 +40,7 @@ from datetime import UTC
 
 from websockets.exceptions import ConnectionClosed
 
+from bench_routing import drop_database
 from timing import fresh_database, p  # tests/benchmarks/timing.py
 
 ROLES = ("viewer", "member", "manager", "admin", "owner")
@@ -301,14 +305,22 @@ async def run(args) -> None:
     db_url = fresh_database(args.postgres)
     tokens, service = seed(db_url)
     every_role = [t for role in ROLES for t in tokens[role]]
-    proc, port = start("--serve-cockpit", db_url)
-    base, ws_url = f"http://127.0.0.1:{port}/api/v1", f"ws://127.0.0.1:{port}/api/v1/ws"
+    servers = [start("--serve-cockpit", db_url) for _ in range(2 if args.postgres else 1)]
+    (proc, port), (_, writer_port) = servers[0], servers[-1]
+    ws_url = f"ws://127.0.0.1:{port}/api/v1/ws"
     fleet = Fleet()
+    replica: list[float] = []
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=120) as http:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/api/v1",
+                                     timeout=120) as http, \
+                httpx.AsyncClient(base_url=f"http://127.0.0.1:{writer_port}/api/v1",
+                                  timeout=120) as other:
             await fleet.open(ws_url, every_role, args.clients)
             ours, from_request, every = await cockpit_changes(fleet, http, service, args.changes,
                                                              db_url)
+            if args.postgres:  # written through the other replica: B's hub wakes on NOTIFY
+                replica, _, _ = await cockpit_changes(fleet, other, service, args.changes,
+                                                      db_url)
             size = fleet.sizes["item.created"]
             member = tokens["member"][0]
             metrics = await metrics_changes(fleet, http, member, "member0", args.metric_changes)
@@ -318,19 +330,23 @@ async def run(args) -> None:
             held_rss = rss_mb(proc.pid)
     finally:
         await fleet.close()
-        proc.terminate()
-        proc.wait()
+        for server, _ in servers:
+            server.terminate()
+            server.wait()
+        drop_database(db_url, args.postgres)
 
     raw, _ = await raw_run(args.clients, args.changes, size)
     raw_metrics, _ = await raw_run(args.clients, len(metrics), metrics_size)
     raw_held, raw_rss = await raw_run(args.hold, 3, size)
 
-    print(f"\nfan-out, {args.changes} changes, {len(ROLES)} roles, event {size} B, "
-          f"metrics {metrics_size} B; load: {os.getloadavg()[0]:.2f} "
-          f"{os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    print(f"\nfan-out on {'PostgreSQL' if args.postgres else 'SQLite'}, {args.changes} changes, "
+          f"{len(ROLES)} roles, event {size} B, metrics {metrics_size} B; load: "
+          + " ".join(f"{v:.2f}" for v in os.getloadavg()))
     line(f"one change -> {args.clients} clients (last, from write)", ours, raw)
     line(f"one change -> {args.clients} clients (last, from request)", from_request, raw)
     line(f"one change -> {args.clients} clients (each client)", every)
+    if replica:
+        line(f"via replica A -> {args.clients} clients of B (last)", replica, raw)
     line(f"one change -> {args.hold} clients held (last)", held, raw_held)
     print(f"{'':<44} server RSS with {args.hold} clients: {held_rss:.0f} MB "
           f"(raw server {raw_rss:.0f} MB)")
