@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,7 +136,7 @@ class EventHub:
         agent's status, say)."""
         self._soon(self.floor_changed.set)
 
-    def _soon(self, callback) -> None:
+    def _soon(self, callback: Callable[[], None]) -> None:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(callback)
 
@@ -266,7 +267,7 @@ class Listener:
     `notified` counts the notifications received (how a wake from another replica shows).
     """
 
-    def __init__(self, engine: Engine, wake) -> None:
+    def __init__(self, engine: Engine, wake: Callable[[], None]) -> None:
         self.dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.wake = wake
         self.listening = False
@@ -285,8 +286,9 @@ class Listener:
                     async for _ in conn.notifies():
                         self.notified += 1
                         self.wake()
-            except Exception:  # the poll carries on meanwhile; listen again shortly
-                log.exception("listening for new events failed; polling until it works again")
+            except Exception as exc:  # the poll carries on meanwhile; listen again shortly
+                log.warning("listening for new events failed (%s); polling until it works "
+                            "again", exc.__class__.__name__)
             finally:
                 self.listening = False
             await asyncio.sleep(max(retry, 1.0))
