@@ -9,6 +9,7 @@ The config file is TOML at `$COCKPIT_CONFIG` or `<user config dir>/cockpit/confi
     confirm_decisions = true
     group_by = "smart"
     sort = "newest"
+    advance = false
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Settings(BaseModel):
     confirm_decisions: bool = Field(default=True, description="confirm one-key decisions")
     group_by: GroupBy = "smart"
     sort: Literal["newest", "oldest", "priority", "due"] = "newest"
+    advance: bool = Field(default=False, description="after closing a ticket or running a "
+                          "macro on it, go on to the next one (as `n` would)")
     webhook_secret: str | None = Field(default=None, description="key for outbound signatures")
 
 
@@ -52,6 +55,7 @@ _ENV = {
     "confirm_decisions": "COCKPIT_CONFIRM",
     "group_by": "COCKPIT_GROUP_BY",
     "sort": "COCKPIT_SORT",
+    "advance": "COCKPIT_ADVANCE",
     "webhook_secret": "COCKPIT_WEBHOOK_SECRET",
 }
 

@@ -95,6 +95,7 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
         self.query_text = ""
         self.view_name = ""  # a saved view, or "" for the tab alone
         self.views: list[dict] = []  # the saved views this user sees, with counts
+        self.viewers: dict[int, list[str]] = {}  # tickets other people have open now
         self._views_timer: Timer | None = None
         self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
         self.loaded = False
@@ -519,8 +520,19 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
         self.item_list.focus()
 
     def action_next_unread(self) -> None:
-        if not self.item_list.move_to_next_unread():
-            self.notify("No unread item below this one.", timeout=2, markup=False)
+        """`n`: the next unread item in the view's order; in a saved view (a desk's queue of
+        work) the next open one. Tickets someone else has open right now are skipped."""
+        busy = self.viewers.keys()
+        if self.view_name:
+            found = self.item_list.move_to_next(
+                lambda i: i.state != State.RESOLVED and i.id not in busy)
+        else:
+            found = self.item_list.move_to_next(
+                lambda i: i.state == State.UNREAD and i.id not in busy)
+        if not found:
+            what = "open item" if self.view_name else "unread item"
+            self.notify(f"No other {what} that nobody else has open.", timeout=2,
+                        markup=False)
 
     def action_cycle_group(self) -> None:
         modes = list(GROUP_BY)

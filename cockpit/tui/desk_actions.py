@@ -84,5 +84,10 @@ class DeskActions:
 
     @while_running
     def on_presence_changed(self: CockpitApp, message: PresenceChanged) -> None:
+        others = [v for v in message.viewers if v != self.user]
+        if others:
+            self.viewers[message.item_id] = others
+        else:
+            self.viewers.pop(message.item_id, None)
         self.detail.me = self.user
         self.detail.set_viewers(message.item_id, message.viewers)

@@ -197,7 +197,12 @@ class ItemActions(DeskActions):
     def on_item_changed(self: CockpitApp, message: ItemChanged) -> None:
         item = message.item
         were_read = self._were_read({item.id})
+        on_it = (self.cursor_item() or item).id == item.id
         self._apply([item])
+        if self.settings.advance and on_it and self.cursor_item() is not None \
+                and self.cursor_item().id == item.id \
+                and (message.verb == PAST["close"] or message.verb.startswith("Macro")):
+            self.action_next_unread()  # done with it: on to the next (it stayed listed)
         if message.verb == PAST["approve"] and item.state != State.RESOLVED:
             # a four-eyes gate: this approval counted, and the gate waits for another person
             count = len(item.payload.get("approvals") or [])

@@ -4,6 +4,7 @@ key, select-all held as a query, and the selection kept across views."""
 from __future__ import annotations
 
 from cockpit.domain.grouping import ItemRow
+from cockpit.tui.messages import ItemChanged, PresenceChanged
 from cockpit.tui.screens.view_picker import ViewPicker
 from cockpit.tui.widgets.view_bar import ViewBar
 from tests.tui.pilot import SIZE, ready, record_toasts, settled, wait_for
@@ -129,3 +130,38 @@ async def test_the_selection_is_kept_across_views_with_hidden_counted(make_app):
         if first.id not in app.item_list.visible_ids():
             await wait_for(pilot, lambda: "hidden" in str(summary.render()),
                            what="the hidden count")
+
+
+async def test_n_walks_a_view_skipping_tickets_someone_else_has_open(make_app):
+    app = make_app(live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        app.show_view("all_open")
+        await wait_for(pilot, lambda: app.view_name == "all_open" and settled(app)
+                       and len(shown_items(app)) >= 3, what="the open tickets")
+        tickets = shown_items(app)
+        app.item_list.select_item(tickets[0].id)
+        app.post_message(PresenceChanged(tickets[1].id, ["maria"]))
+        await wait_for(pilot, lambda: tickets[1].id in app.viewers, what="maria viewing")
+        await pilot.press("n")
+        assert app.cursor_item().id == tickets[2].id  # maria has the next one open
+        app.post_message(PresenceChanged(tickets[1].id, []))
+        await wait_for(pilot, lambda: tickets[1].id not in app.viewers, what="maria gone")
+        app.item_list.select_item(tickets[0].id)
+        await pilot.press("n")
+        assert app.cursor_item().id == tickets[1].id
+
+
+async def test_advance_goes_on_to_the_next_ticket_after_a_macro(make_app):
+    from cockpit.config import Settings
+
+    app = make_app(live=False, settings=Settings(group_by="kind", advance=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        app.show_view("all_open")
+        await wait_for(pilot, lambda: app.view_name == "all_open" and settled(app)
+                       and len(shown_items(app)) >= 2, what="the open tickets")
+        first, second = shown_items(app)[:2]
+        app.item_list.select_item(first.id)
+        app.post_message(ItemChanged(first, "Macro thanks run"))
+        await wait_for(pilot, lambda: app.cursor_item().id == second.id, what="advanced")

@@ -326,6 +326,11 @@ and search changes.
     def move_to_next_unread(self) -> bool:
         """Move to the next loaded unread item after the cursor, wrapping; expands its folder
         if needed. False when there is no other."""
+        return self.move_to_next(lambda item: item.state == State.UNREAD)
+
+    def move_to_next(self, wanted: Callable[[Item], bool]) -> bool:
+        """Move to the next loaded item after the cursor that is `wanted`, wrapping (its
+        folder expanded if needed). False when there is no other."""
         order = list(self.feed.items())
         if not order:
             return False
@@ -338,7 +343,7 @@ and search changes.
                 start = next(i for i, it in enumerate(order) if it.id == folder.items[0].id) - 1
         for step in range(1, len(order) + 1):
             candidate = order[(start + step) % len(order)]
-            if candidate.state == State.UNREAD:
+            if wanted(candidate):
                 if isinstance(row, ItemRow) and candidate.id == row.item.id:
                     return False
                 return self.select_item(candidate.id, center=True)
