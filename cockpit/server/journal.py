@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, insert, literal, or_, select
 
 from cockpit.domain.roles import Principal, Role
 from cockpit.store.inbox import visible_to
@@ -20,15 +20,35 @@ def record(conn: Connection, *, actor: str, origin: str, action: str, item_id: i
         params=params or {}, result=result, detail=detail, latency_ms=latency_ms))
 
 
+_BATCH = 5_000  # ids per INSERT ... SELECT (under every driver's bound-parameter limit)
+
+
 def record_many(conn: Connection, *, actor: str, origin: str, action: str,
                 params: dict[str, Any], records: list[dict[str, Any]]) -> None:
-    """One journal record per item of a batch, in one statement."""
+    """One journal record per item of a batch. Records of stored items that differ only by
+    item (a bulk run's: up to every item of the inbox) are written by INSERT ... SELECT, the
+    shared values bound once per thousands of rows; the rest (items not found) one by one."""
     if not records:
         return
     now = datetime.now(UTC)
-    conn.execute(insert(audit), [
-        {"at": now, "actor": actor, "origin": origin, "action": action, "params": params,
-         "latency_ms": None, **r} for r in records])
+    alike: dict[tuple[str, str | None], list[int]] = {}
+    single = []
+    for r in records:
+        if r["result"] == "not_found":
+            single.append(r)
+        else:
+            alike.setdefault((r["result"], r["detail"]), []).append(r["item_id"])
+    shared = {"at": now, "actor": actor, "origin": origin, "action": action, "params": params,
+              "latency_ms": None}
+    for (result, detail), ids in alike.items():
+        values = {**shared, "result": result, "detail": detail}
+        names = [*values, "item_id"]
+        for start in range(0, len(ids), _BATCH):
+            rows = select(*(literal(v, audit.c[k].type) for k, v in values.items()), items.c.id)
+            rows = rows.where(items.c.id.in_(ids[start:start + _BATCH])).order_by(items.c.id)
+            conn.execute(insert(audit).from_select(names, rows))
+    if single:
+        conn.execute(insert(audit), [{**shared, **r} for r in single])
 
 
 def query(conn: Connection, user: Principal, *, item_id: int | None = None,

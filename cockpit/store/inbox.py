@@ -296,6 +296,7 @@ def insert_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> int:
 
 
 def update_rows(conn: Connection, ids: Sequence[int], changes: dict[str, Any]) -> None:
-    for start in range(0, len(ids), 500):
-        conn.execute(update(items).where(items.c.id.in_(ids[start:start + 500])).values(**changes))
+    for start in range(0, len(ids), 5_000):  # under every driver's bound-parameter limit
+        batch = ids[start:start + 5_000]
+        conn.execute(update(items).where(items.c.id.in_(batch)).values(**changes))
 
