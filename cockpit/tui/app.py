@@ -21,36 +21,31 @@ from textual.worker import Worker, WorkerState
 
 from cockpit.client import CockpitClient
 from cockpit.config import Settings
-from cockpit.domain.grouping import GROUP_BY, FolderRow, ItemRow, group_items
+from cockpit.domain.grouping import GROUP_BY, FolderRow, ItemRow
 from cockpit.domain.models import Item, State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.bulk import BulkActions
 from cockpit.tui.catalog import KeyCatalog
 from cockpit.tui.commands import CockpitCommands
-from cockpit.tui.format import Clock, one_line, utcnow
+from cockpit.tui.feed import SORTS, FeedCache, KnownItems
+from cockpit.tui.format import Clock, utcnow
 from cockpit.tui.guards import while_running
+from cockpit.tui.inbox_view import InboxView
 from cockpit.tui.item_actions import ItemActions
 from cockpit.tui.keymap import APP_BINDINGS, check_keymap, load_keymap
 from cockpit.tui.live import LiveFollower, StreamFactory
 from cockpit.tui.messages import (
-    CountsChanged,
-    GroupsLoaded,
     Identified,
     LinkChanged,
     LiveChanged,
     OperationFailed,
-    ResyncNeeded,
-    ViewsLoaded,
-    WindowLoaded,
 )
 from cockpit.tui.pages import Pages
 from cockpit.tui.prefs import remember
 from cockpit.tui.screens import HelpScreen, InboxScreen
-from cockpit.tui.screens.view_picker import ViewChoice, ViewPicker
 from cockpit.tui.selection import Selection
 from cockpit.tui.themes import choose_theme, load_themes
 from cockpit.tui.triage import TABS, Undo, belongs, closable
-from cockpit.tui.feed import SORT_LABELS, SORTS, Feed, FeedCache, KnownItems, ViewKey
 from cockpit.tui.widgets.bulk_bar import BulkBar
 from cockpit.tui.widgets.detail import DetailPane
 from cockpit.tui.widgets.footer import FittingFooter
@@ -65,7 +60,7 @@ SEARCH_DELAY = 0.1  # a pause in typing that starts a search
 DETAIL_DELAY = 0.05
 
 
-class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
+class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
     """The inbox app. Its keys and their reasons live in `catalog`, acting on one item in
     `item_actions`, on the selection in `bulk`; this module composes and keeps the state."""
 
@@ -213,115 +208,6 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
             # Quitting: what the app built stays until the process ends. Freezing it spares
             # the interpreter's exit from walking it all again (2.5 s -> 0.4 s on a 20k inbox).
             gc.freeze()
-
-    # -- loading: the shown view is a Feed; the list asks for its windows -----------------
-
-    def view_key(self) -> ViewKey:
-        return ViewKey(TABS[self.tab][1], self.query_text, self.view_name, self.group_by,
-                       self.sort)
-
-    @property
-    def feed(self) -> Feed:
-        return self.item_list.feed
-
-    def reload(self) -> None:
-        """Show the current tab, search, view, grouping and sort: a cached copy paints at
-        once, and the server counts its folders again either way."""
-        self.held = None
-        feed = self.feeds.open(self.view_key())
-        self.loaded = feed.known
-        if not feed.known:
-            self.header.note = "loading…"
-            self.item_list.empty_text = "Loading…"
-        else:
-            self.item_list.empty_text = self._empty_text()
-        self.item_list.show_feed(feed)
-        self._show_cursor_item()
-        self.effects.groups(feed, force=feed.known)
-
-    def resync(self) -> None:
-        """Count the shown view again and fetch every loaded folder again, in place."""
-        self.effects.groups(self.feed, force=True)
-
-    @on(GroupsLoaded)
-    @while_running
-    def _groups_loaded(self, message: GroupsLoaded) -> None:
-        feed = message.feed
-        if self.feeds.get(feed.key) is not feed:
-            return  # a view no longer kept
-        recounted = feed.set_groups(message.groups)
-        self.selection.recount(feed.key, {None: feed.total,
-                                          **{f.key: f.size for f in feed.folders}})
-        stale = {f.key for f in recounted if f.items}
-        if message.force:
-            stale |= {f.key for f in feed.folders if f.items}
-        changed = set(message.changed)
-        stale |= {f.key for f in feed.folders if changed.intersection(f.index)}
-        for item in message.fresh:  # a new item's folder, as this grouping files it
-            stale |= {g.key for g in group_items([item], feed.key.group_by)
-                      if g.key in feed.by_key and feed.by_key[g.key].items}
-        for key in stale:
-            self.effects.reload_folder(feed, feed.by_key[key])
-        if feed is self.feed:
-            self.show_search_error("")
-            self.item_list.empty_text = self._empty_text()
-            self.item_list.relayout()
-            if not feed.row_count:
-                self.loaded = True
-                self.header.note = ""
-                self._show_cursor_item()
-
-    @on(ItemList.WindowWanted)
-    def _window_wanted(self, message: ItemList.WindowWanted) -> None:
-        feed = message.feed
-        for key in message.keys:
-            folder = feed.by_key.get(key)
-            if folder is not None and folder.wants_more():
-                self.effects.window(feed, folder)
-
-    @on(WindowLoaded)
-    @while_running
-    def _window_loaded(self, message: WindowLoaded) -> None:
-        feed = message.feed
-        if message.replace:
-            keep = self.known.get(self.held) if self.held is not None else None
-            feed.replace_loaded(message.key, message.items, message.next_cursor, keep=keep)
-        elif not feed.add_page(message.key, message.version, message.items,
-                               message.next_cursor):
-            return
-        feed.counts = message.counts
-        if feed is not self.feed:
-            return
-        self._set_counts(message.counts)
-        self.item_list.relayout()
-        if not self.loaded:
-            self.loaded = True
-            self.header.note = ""
-        self._refresh_detail({i.id: i for i in message.items}, set())
-        self._sync_selection()
-
-    def _empty_text(self) -> str:
-        """What the list says when this view has nothing."""
-        if self.query_text:
-            clear = self.key_for("cockpit.clear") or "esc"
-            return f"No items match “{one_line(self.query_text, 60)}”. {clear} clears the search."
-        return {"inbox": "Inbox zero: nothing needs you.", "unread": "Nothing unread.",
-                "archived": "Nothing archived."}.get(self.tab, "Nothing here.")
-
-    @on(ResyncNeeded)
-    @while_running
-    def _resync_needed(self) -> None:
-        self.resync()
-
-    @on(CountsChanged)
-    @while_running
-    def _counts_changed(self, message: CountsChanged) -> None:
-        self._set_counts(message.counts)
-
-    def _set_counts(self, counts: dict[str, int]) -> None:
-        self.query_one("#tabs", TabBar).set_counts(counts)
-        if not self.query_text and "unread" in counts:
-            self.header.unread = counts["unread"]
 
     @on(Identified)
     @while_running
@@ -533,74 +419,6 @@ class CockpitApp(KeyCatalog, ItemActions, BulkActions, Pages, App[None]):
             what = "open item" if self.view_name else "unread item"
             self.notify(f"No other {what} that nobody else has open.", timeout=2,
                         markup=False)
-
-    def action_cycle_group(self) -> None:
-        modes = list(GROUP_BY)
-        current = self.item_list.group_by
-        mode = modes[(modes.index(current) + 1) % len(modes)] if current in modes else modes[0]
-        self.set_group_by(mode)
-
-    def set_group_by(self, mode: str) -> None:
-        self.group_by = mode
-        self.reload()
-        self.notify(f"Grouped by {mode}", timeout=2, markup=False)
-
-    # -- saved views ------------------------------------------------------------------------
-
-    @on(ViewsLoaded)
-    @while_running
-    def _views_loaded(self, message: ViewsLoaded) -> None:
-        self.views = message.views
-        self._show_views()
-
-    def _show_views(self) -> None:
-        self.query_one("#views", ViewBar).show_views(self.views, self.view_name,
-                                                     self.key_for("cockpit.views") or "")
-
-    def recount_views(self) -> None:
-        """The chips' counts after changes, at most once a second however busy the feed."""
-        if self._views_timer is None:
-            def recount() -> None:
-                self._views_timer = None
-                self.effects.views()
-
-            self._views_timer = self.set_timer(VIEWS_DELAY, recount)
-
-    def action_pick_view(self) -> None:
-        """`:` a saved view, or a query typed in the query language."""
-        def chosen(choice: ViewChoice | None) -> None:
-            if choice is not None:
-                self.show_view(choice.view, choice.query)
-
-        self.effects.views()
-        self.push_screen(ViewPicker(self.views, active=self.view_name), chosen)
-
-    def show_view(self, view: str, query: str | None = None) -> None:
-        """Show a saved view ("" for none), with a query instead of the search if given."""
-        if query is not None:
-            box = self.search_input
-            box.value = query
-            box.display = bool(query)
-            self.query_text = query
-        self.view_name = view
-        self._show_views()
-        self.reload()
-        self.item_list.focus()
-
-    def action_cycle_sort(self) -> None:
-        """`s`: newest, oldest, priority, due (expiring first), each with its own cursor."""
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self.reload()
-        self.notify(f"Sorted {SORT_LABELS[self.sort]}", timeout=2, markup=False)
-
-    def action_select_all(self) -> None:
-        """`*`: everything the view matches, loaded or not, held as the view's query."""
-        feed = self.feed
-        if not feed.known or not feed.total:
-            return
-        self.selection.select_all(feed.key, feed.total, feed.loaded_ids())
-        self.notify(f"All {feed.total:,} items of this view selected · esc clears",
-                    timeout=3, markup=False)
 
     def action_search(self) -> None:
         box = self.search_input

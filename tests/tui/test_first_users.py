@@ -403,6 +403,6 @@ async def test_messages_arriving_after_the_screen_is_gone_are_dropped(make_app):
         folder = feed.folders[0]
     # the app has shut down and its widgets are gone: late worker/live messages do nothing
     app._live_changed(LiveChanged(items, [], [], {"active": 1}))
-    app._groups_loaded(GroupsLoaded(feed, [], force=True))
-    app._window_loaded(WindowLoaded(feed, folder.key, folder.version, items, None,
+    app.on_groups_loaded(GroupsLoaded(feed, [], force=True))
+    app.on_window_loaded(WindowLoaded(feed, folder.key, folder.version, items, None,
                                     {"active": 1}))
