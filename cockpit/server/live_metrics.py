@@ -47,7 +47,8 @@ class LivePublisher:
         self.floor = floor
         self.interval = interval
         self.refresh = refresh
-        self.pushes = 0  # how many times figures went out (to any number of clients)
+        self.rounds = 0  # how many times the figures were computed
+        self.pushes = 0  # how many times some went out (to any number of clients)
         self._sent: dict[Audience, dict[str, Any]] = {}  # the last figures of each audience
         told = floor.notify
 
@@ -73,38 +74,44 @@ class LivePublisher:
                 log.exception("computing the live metrics failed")
 
     async def push(self) -> None:
-        """Compute the figures for every audience among the clients, and queue them."""
+        """Compute the figures for every audience among the clients, and queue those that
+        changed."""
         receivers = {sub.user for sub in list(self.hub.subscribers)}
         if not receivers:
             return
-        named, bodies = await asyncio.to_thread(self._compute, receivers)
-        if not bodies:
-            return
+        named = await asyncio.to_thread(self._named, {user.id for user in receivers})
+        members: dict[Audience, Principal] = {}
+        for user in receivers:
+            members.setdefault(audience(user, named), user)  # any member stands for its own
+        # a thread each: on PostgreSQL a computation spends most of its time waiting on it
+        bodies = await asyncio.gather(*(asyncio.to_thread(self._figures, user)
+                                        for user in members.values()))
+        self.rounds += 1
+        self._sent = {key: body for key, body in self._sent.items() if key in members}
         seq = self.hub.last_seq  # every event up to here is queued ahead of these figures
-        frames = {key: Frame({"seq": seq, "type": METRICS, "data": body}, logged=False)
-                  for key, body in bodies.items()}
+        frames = {}
+        for key, body in zip(members, bodies, strict=True):
+            sent = self._sent.get(key)
+            if body is None or (sent is not None and {**sent, "at": body["at"]} == body):
+                continue
+            self._sent[key] = body
+            frames[key] = Frame({"seq": seq, "type": METRICS, "data": body}, logged=False)
+        if not frames:
+            return
         for sub in list(self.hub.subscribers):
             frame = frames.get(audience(sub.user, named))
             if frame is not None:
                 sub.offer(frame)
         self.pushes += 1
 
-    def _compute(self, receivers: set[Principal]
-                 ) -> tuple[frozenset[str], dict[Audience, dict[str, Any]]]:
+    def _named(self, user_ids: set[str]) -> frozenset[str]:
         with self.floor.engine.connect() as conn:
-            named = named_targets(conn, {user.id for user in receivers})
-        members: dict[Audience, Principal] = {}
-        for user in receivers:
-            members.setdefault(audience(user, named), user)
-        self._sent = {key: body for key, body in self._sent.items() if key in members}
-        changed = {}
-        for key, user in members.items():  # any member stands for its audience
-            try:
-                figures = self.floor.live(user)
-            except Forbidden:  # a service account
-                continue
-            body = LiveMetrics.model_validate(figures).model_dump(mode="json")
-            same = self._sent.get(key)
-            if same is None or {**same, "at": body["at"]} != body:
-                changed[key] = self._sent[key] = body
-        return named, changed
+            return named_targets(conn, user_ids)
+
+    def _figures(self, user: Principal) -> dict[str, Any] | None:
+        """GET /metrics/live's body for `user`, or None for a service account (no floor)."""
+        try:
+            figures = self.floor.live(user)
+        except Forbidden:
+            return None
+        return LiveMetrics.model_validate(figures).model_dump(mode="json")
