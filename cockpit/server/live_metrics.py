@@ -13,8 +13,8 @@ offline, and keeps the waiting times moving.
 
 Coalesced: at most one push per `interval` seconds. The first change after a quiet interval
 goes out at once; the changes that follow within it go out together when it ends. An audience
-is sent figures only when they differ from the last it was sent (`at` aside): a write that
-leaves the floor as it was (a message read, say) pushes nothing.
+is sent figures only when they differ from the last it was sent (`at` aside), so a refresh or
+a change that leaves its figures as they were pushes nothing to it.
 
 Visibility: the figures count only the tickets the receiver may see. They are computed once
 per audience (cockpit.domain.events.audience: a role, or a user some item targets by name),
@@ -41,6 +41,8 @@ METRICS = "metrics"
 
 
 class LivePublisher:
+    """Pushes the floor's figures to this process's clients: `run` until cancelled."""
+
     def __init__(self, hub: EventHub, floor: Floor, *, interval: float = 1.0,
                  refresh: float = 15.0) -> None:
         self.hub = hub
