@@ -44,6 +44,8 @@ class Settings(BaseModel):
     advance: bool = Field(default=False, description="after closing a ticket or running a "
                           "macro on it, go on to the next one (as `n` would)")
     webhook_secret: str | None = Field(default=None, description="key for outbound signatures")
+    metrics_token: str | None = Field(default=None, description="bearer token GET /metrics "
+                                      "asks for (without one, /metrics answers 404)")
 
 
 _ENV = {
@@ -57,6 +59,7 @@ _ENV = {
     "sort": "COCKPIT_SORT",
     "advance": "COCKPIT_ADVANCE",
     "webhook_secret": "COCKPIT_WEBHOOK_SECRET",
+    "metrics_token": "COCKPIT_METRICS_TOKEN",
 }
 
 

@@ -219,15 +219,32 @@ def app_connection(settings: Settings) -> tuple[str, str, ServerProcess | None]:
     return url, token, server
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    """`cockpit serve`: run the server in the foreground until interrupted."""
+def serve(settings: Settings, host: str, port: int, *, log_format: str = "text",
+          metrics_port: int | None = None, drain_delay: float = 0.0,
+          graceful_timeout: float = 30.0) -> None:
+    """`cockpit serve`: run the server in the foreground until a stop signal drains it (see
+    cockpit.server.serving)."""
+    import logging
+
+    from cockpit.server.logs import configure_logging
+
+    configure_logging(log_format, secrets=[settings.webhook_secret, settings.metrics_token,
+                                           settings.token])
+    log = logging.getLogger("cockpit.serve")
     if not settings.webhook_secret:
-        print("cockpit: COCKPIT_WEBHOOK_SECRET is not set: outbound webhooks go out unsigned",
-              file=sys.stderr)
+        log.warning("COCKPIT_WEBHOOK_SECRET is not set: outbound webhooks go out unsigned")
     import uvicorn
 
     from cockpit.server.app import ServerOptions, create_app
+    from cockpit.server.serving import DrainingServer, serve_metrics
 
-    options = ServerOptions(db_url=settings.db, webhook_secret=settings.webhook_secret)
-    uvicorn.run(create_app(options), host=host, port=port,
-                log_level="info", ws_ping_interval=20)
+    options = ServerOptions(db_url=settings.db, webhook_secret=settings.webhook_secret,
+                            metrics_token=settings.metrics_token)
+    app = create_app(options)
+    if metrics_port is not None:
+        bound = serve_metrics(app, metrics_port)
+        log.info("metrics on http://127.0.0.1:%s/metrics", bound)
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, log_level="info",
+                            access_log=False, ws_ping_interval=20,
+                            timeout_graceful_shutdown=graceful_timeout)
+    DrainingServer(config, app.state.readiness, drain_delay).run()

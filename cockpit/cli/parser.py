@@ -49,6 +49,28 @@ def _positive(raw: str) -> int:
     return value
 
 
+def _port(raw: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535: {raw!r}")
+    return value
+
+
+def _seconds(raw: str) -> float:
+    """A duration in seconds, zero or more (`--drain-delay 5`, `--graceful-timeout 2.5`)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 86_400:
+        raise argparse.ArgumentTypeError(f"expected seconds, from 0 to under a day: {raw!r}")
+    return value
+
+
 def _item_id(raw: str) -> int:
     try:
         value = int(raw)
@@ -156,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[db], help="run the server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-format", choices=("text", "json"), default="text",
+                       help="one line per request as text, or as JSON for log shippers")
+    serve.add_argument("--metrics-port", type=_port, default=None, metavar="P",
+                       help="also serve GET /metrics without a token on 127.0.0.1:P (else "
+                            "/metrics needs COCKPIT_METRICS_TOKEN, or answers 404)")
+    serve.add_argument("--drain-delay", type=_seconds, default=0.0, metavar="S",
+                       help="on SIGTERM, answer /readyz 503 for S seconds before stopping "
+                            "(time for a load balancer to notice; a second signal cuts it)")
+    serve.add_argument("--graceful-timeout", type=_seconds, default=30.0, metavar="S",
+                       help="how long requests under way may take to finish on stopping")
 
     users_parser = sub.add_parser(
         "users", help="manage users and their tokens (on the database directly)",

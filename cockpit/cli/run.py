@@ -24,7 +24,9 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from cockpit.runtime import serve
 
-    serve(settings, args.host, args.port)
+    serve(settings, args.host, args.port, log_format=args.log_format,
+          metrics_port=args.metrics_port, drain_delay=args.drain_delay,
+          graceful_timeout=args.graceful_timeout)
     return 0
 
 

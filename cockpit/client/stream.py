@@ -13,6 +13,9 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 LinkState = Literal["connecting", "live", "offline", "unauthorized"]
+# The close code of a server going away on purpose (draining for a restart): reconnect at once,
+# with `since`, and the address lands on another replica.
+SERVICE_RESTART = 1012
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,11 @@ class EventStream:
 
     async def __aiter__(self) -> AsyncIterator[Event | LinkStatus]:
         delays = backoff_delays(self.base_delay, self.max_delay)
+        loop = asyncio.get_running_loop()
         while True:
             yield LinkStatus("connecting")
+            restarted = False
+            live_since = loop.time()
             url = self.url if self.since is None else f"{self.url}?since={self.since}"
             try:
                 async with websockets.connect(
@@ -59,6 +65,7 @@ class EventStream:
                     open_timeout=10, ping_interval=20, max_size=2**24,
                 ) as ws:
                     yield LinkStatus("live")
+                    live_since = loop.time()
                     delays = backoff_delays(self.base_delay, self.max_delay)
                     async for raw in ws:
                         message = json.loads(raw)
@@ -74,5 +81,10 @@ class EventStream:
                 reason = f"server answered {exc.response.status_code}"
             except (OSError, ConnectionClosed, asyncio.TimeoutError, ValueError, KeyError) as exc:
                 reason = exc.__class__.__name__
-            yield LinkStatus("offline", reason)
-            await asyncio.sleep(next(delays))
+                # at once, unless that connection lasted under a second (a server that keeps
+                # restarting us gets the usual backoff)
+                restarted = isinstance(exc, ConnectionClosed) and exc.rcvd is not None \
+                    and exc.rcvd.code == SERVICE_RESTART and loop.time() - live_since >= 1.0
+            yield LinkStatus("offline", "server restarting" if restarted else reason)
+            if not restarted:
+                await asyncio.sleep(next(delays))

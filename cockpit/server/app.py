@@ -17,10 +17,12 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cockpit.server import desk, floor, people, presence, routes, websocket
+from cockpit.server import desk, floor, ops, people, presence, routes, websocket
 from cockpit.server.errors import ServiceError, ValidationErrorBody
 from cockpit.server.hub import EventHub
 from cockpit.server.inbox import Inbox
+from cockpit.server.logs import RequestLog
+from cockpit.server.metrics import ServerMetrics
 from cockpit.server.outbox import OutboxWorker
 from cockpit.server.sweeper import run_sweeper
 from cockpit.store import open_engine
@@ -43,10 +45,15 @@ class ServerOptions:
     outbox_base_delay: float = 2.0  # first retry after this many seconds, doubling to 5 min
     sweep_interval: float = 5.0  # how often expired waitpoints are resolved
     max_body_bytes: int = MAX_BODY_BYTES  # a larger request body answers 413, unparsed
+    metrics_token: str | None = None  # GET /metrics needs it as a bearer token; none: 404
 
 
 def create_app(options: ServerOptions | None = None, *, engine: Engine | None = None) -> FastAPI:
-    """Build the server. The engine is opened (and migrated) when the app starts."""
+    """Build the server. The engine is opened (and migrated) when the app starts.
+
+    `app.state.readiness` and `app.state.metrics` exist from here on, so whoever runs the app
+    can mark it draining and serve its metrics elsewhere (see cockpit.server.serving).
+    """
     options = options or ServerOptions()
 
     @asynccontextmanager
@@ -56,6 +63,7 @@ def create_app(options: ServerOptions | None = None, *, engine: Engine | None = 
                        retention=options.retention, gap_wait=options.gap_wait)
         app.state.engine = db
         app.state.hub = hub
+        hub.on_dispatch = app.state.metrics.dispatched
         app.state.heartbeat = options.heartbeat
         app.state.send_timeout = options.send_timeout
         sender = OutboxWorker(db, options.webhook_secret, interval=options.outbox_interval,
@@ -70,9 +78,11 @@ def create_app(options: ServerOptions | None = None, *, engine: Engine | None = 
         await hub.start()
         await sender.start()
         sweeper = asyncio.create_task(run_sweeper(db, options.sweep_interval, changed))
+        app.state.readiness.started = True
         try:
             yield
         finally:
+            app.state.readiness.draining = True
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
@@ -83,8 +93,14 @@ def create_app(options: ServerOptions | None = None, *, engine: Engine | None = 
 
     app = FastAPI(title="Cockpit", version="0.1.0", lifespan=lifespan,
                   description="The team inbox: items, decisions, and a live event stream.")
+    app.state.readiness = ops.Readiness()
+    app.state.metrics = ServerMetrics(app.state)
+    app.state.metrics_token = options.metrics_token
     _install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=options.max_body_bytes)
+    # outermost: times and logs every request, a refused body too
+    app.add_middleware(RequestLog, observe=app.state.metrics.request)
+    app.include_router(ops.router)
     app.include_router(routes.router)
     app.include_router(people.router)
     app.include_router(desk.router)

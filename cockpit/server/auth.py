@@ -43,7 +43,10 @@ async def authenticate(conn: Request | WebSocket) -> Principal | None:
     token = bearer_token(conn.headers.get("authorization"))
     if token is None:
         return None
-    return await run_in_threadpool(_lookup, conn.app.state.engine, token)
+    user = await run_in_threadpool(_lookup, conn.app.state.engine, token)
+    if user is not None:
+        conn.state.user_id = user.id  # for the request's log line
+    return user
 
 
 async def current_user(
@@ -55,6 +58,7 @@ async def current_user(
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, UNAUTHORIZED,
                             headers={"WWW-Authenticate": "Bearer"})
+    request.state.user_id = user.id  # for the request's log line
     return user
 
 

@@ -109,6 +109,8 @@ class EventHub:
         # Set when the floor's live figures may have changed (see live_metrics).
         self.floor_changed = asyncio.Event()
         self.listener = Listener(engine, self._wake.set) if events.notifies(engine) else None
+        # Told how long each dispatch took (the server's metrics); None: nobody is counting.
+        self.on_dispatch: Callable[[float], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -233,6 +235,7 @@ class EventHub:
         The event is cut once per audience, and audiences that see the same cut share one
         Frame, so it is serialised once.
         """
+        started = time.perf_counter()
         named = named_users(event)
         by_audience: dict[tuple[str, str | None], Frame | None] = {}
         by_cut: dict[tuple[int, ...] | None, Frame] = {}
@@ -246,6 +249,8 @@ class EventHub:
                 sub.offer(frame)
         if touches_floor(event):
             self.floor_changed.set()
+        if self.on_dispatch is not None:
+            self.on_dispatch(time.perf_counter() - started)
 
     @staticmethod
     def _frame(event: dict[str, Any], user: Principal,
