@@ -33,7 +33,6 @@ from cockpit.tui.screens.drill import DrillScreen
 from cockpit.tui.screens.page import PageScreen
 from cockpit.tui.screens.prompt import PromptScreen
 from cockpit.tui.widgets.footer import FittingFooter
-from cockpit.tui.widgets.report_chart import ReportChart
 
 Key = tuple[str, str, str, str]  # report, from, to, by
 
@@ -66,6 +65,9 @@ class ReportsScreen(PageScreen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reports-title", markup=False)
+        # plotext is imported when the Reports screen is first built, not when the app starts
+        from cockpit.tui.widgets.report_chart import ReportChart
+
         yield ReportChart(id="reports-chart")
         yield DataTable(id="reports-table", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="reports-hint", markup=False)
@@ -100,7 +102,7 @@ class ReportsScreen(PageScreen):
         if message.key != self.wanted:
             return  # an answer to an earlier choice
         self.report = message.report
-        self.query_one("#reports-chart", ReportChart).show(self.report)
+        self.query_one("#reports-chart").show(self.report)
         self._fill_table()
         rows = len(self.report.get("rows") or ())
         self._show_title(plural(rows, "row"))
