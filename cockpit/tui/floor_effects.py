@@ -14,8 +14,7 @@ from typing import Any
 from textual.screen import Screen
 from textual.worker import Worker
 
-from cockpit.client import ApiError, CockpitClient
-from cockpit.domain.models import Item
+from cockpit.client import CockpitClient
 from cockpit.tui.messages import (
     AgentSaved,
     MetricsChanged,
@@ -64,20 +63,7 @@ class FloorEffects(Effects):
         return self._run(f"load the {name} report", job, group="report", exclusive=True)
 
     def tickets(self, ids: list[int]) -> Worker[None]:
-        limit = asyncio.Semaphore(FETCH_CONCURRENCY)
-
-        async def fetch(item_id: int) -> Item | int:
-            async with limit:
-                try:
-                    return await self.client.get(item_id)
-                except ApiError as exc:
-                    if exc.status == 404:
-                        return item_id
-                    raise
-
         async def job() -> TicketsLoaded:
-            answers = await asyncio.gather(*(fetch(i) for i in ids[:DRILL_LIMIT]))
-            return TicketsLoaded([a for a in answers if isinstance(a, Item)],
-                                 [a for a in answers if isinstance(a, int)])
+            return TicketsLoaded(*await self.client.get_many(ids[:DRILL_LIMIT]))
 
         return self._run("load the tickets", job, group="tickets", exclusive=True)

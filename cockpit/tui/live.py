@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from textual.app import App
 
 from cockpit.client import ApiError, CockpitClient, Event, LinkStatus
-from cockpit.domain.models import Item
 from cockpit.tui.messages import (
     LinkChanged,
     LiveChanged,
@@ -145,24 +144,13 @@ class LiveFollower:
         if burst.reset or len(wanted) > self.many:
             self.app.post_message(ResyncNeeded())
             return
-        limit = asyncio.Semaphore(FETCH_CONCURRENCY)
-
-        async def fetch(item_id: int) -> Item | int:
-            async with limit:
-                try:
-                    return await self.client.get(item_id)
-                except ApiError as exc:
-                    if exc.status == 404:
-                        return item_id
-                    raise
-
         try:
-            answers = await asyncio.gather(*(fetch(i) for i in sorted(wanted)))
+            items, missing = await self.client.get_many(sorted(wanted),
+                                                        concurrency=FETCH_CONCURRENCY)
             counts = (await self.client.list_inbox(state=state, q=q or None, limit=1)).counts
         except ApiError:
             # The server went away mid-burst; the link status says so. Catch up on reconnect.
             self.stale = True
             return
-        items = [a for a in answers if isinstance(a, Item)]
-        gone = sorted(leaving | {a for a in answers if isinstance(a, int)})
+        gone = sorted(leaving | set(missing))
         self.app.post_message(LiveChanged(items, gone, sorted(burst.created), counts))
