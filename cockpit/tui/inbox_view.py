@@ -133,7 +133,7 @@ class InboxView:
 
     def _set_counts(self: CockpitApp, counts: dict[str, int]) -> None:
         self.query_one("#tabs", TabBar).set_counts(counts)
-        if not self.query_text and "unread" in counts:
+        if not self.query_text and not self.view_name and "unread" in counts:
             self.header.unread = counts["unread"]
 
     def action_cycle_group(self: CockpitApp) -> None:

@@ -17,9 +17,11 @@ from cockpit.tui.widgets.tab_bar import short_count
 
 
 def chips(views: Sequence[dict[str, Any]], active: str, key: str) -> Content:
-    """" My open 3 │ Unassigned 40 │ … · : views" with the shown view reversed."""
+    """" My open 3 │ Unassigned 40 │ … · : views" with the shown view first and reversed
+    (a narrow pane cuts the line at its right end)."""
     parts: list[tuple[str, str] | str] = []
-    for view in views:
+    ordered = sorted(views, key=lambda v: v.get("name") != active)
+    for view in ordered:
         if parts:
             parts.append(("│", "dim"))
         count = view.get("count")
