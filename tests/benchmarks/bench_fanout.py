@@ -1,7 +1,8 @@
 """One change fanned out to many websocket clients, against a raw `websockets` broadcast.
 
     .venv/bin/python tests/benchmarks/bench_fanout.py [--clients 1000] [--hold 5000]
-                                                      [--changes 30] [--postgres URL]
+                                                      [--changes 30] [--hold-changes 10]
+                                                      [--metric-changes 10] [--postgres URL]
 
 The server runs in its own process as `cockpit serve` runs it (uvicorn, its defaults, the same
 websocket options) over a throwaway SQLite database (or a fresh database on the PostgreSQL
@@ -326,7 +327,7 @@ async def run(args) -> None:
             metrics = await metrics_changes(fleet, http, member, "member0", args.metric_changes)
             metrics_size = fleet.sizes.get("metrics", 0)
             await fleet.open(ws_url, every_role, args.hold - args.clients)
-            held, _, _ = await cockpit_changes(fleet, http, service, 3, db_url)
+            held, _, _ = await cockpit_changes(fleet, http, service, args.hold_changes, db_url)
             held_rss = rss_mb(proc.pid)
     finally:
         await fleet.close()
@@ -337,7 +338,7 @@ async def run(args) -> None:
 
     raw, _ = await raw_run(args.clients, args.changes, size)
     raw_metrics, _ = await raw_run(args.clients, len(metrics), metrics_size)
-    raw_held, raw_rss = await raw_run(args.hold, 3, size)
+    raw_held, raw_rss = await raw_run(args.hold, args.hold_changes, size)
 
     print(f"\nfan-out on {'PostgreSQL' if args.postgres else 'SQLite'}, {args.changes} changes, "
           f"{len(ROLES)} roles, event {size} B, metrics {metrics_size} B; load: "
@@ -367,6 +368,7 @@ def main() -> None:
     parser.add_argument("--hold", type=int, default=5000)
     parser.add_argument("--changes", type=int, default=30)
     parser.add_argument("--metric-changes", type=int, default=10)
+    parser.add_argument("--hold-changes", type=int, default=10)
     parser.add_argument("--postgres", help="a PostgreSQL URL; default SQLite")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

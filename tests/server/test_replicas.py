@@ -3,6 +3,8 @@ woken by NOTIFY."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -80,3 +82,28 @@ def test_a_rolled_back_event_notifies_no_one(postgres_url):
     finally:
         listening.close()
         engine.dispose()
+
+
+def test_live_metrics_reach_the_clients_of_the_other_replica(postgres_url):
+    """A ticket written through A changes the floor: B's hub hears of it from the log and
+    pushes its own clients the figures (they are not in the log)."""
+    engines = [empty_postgres(postgres_url), open_engine(postgres_url)]
+    mia, svc = make_users(engines[0], mia="manager", svc="service").values()
+    try:
+        with TestClient(create_app(ServerOptions(poll_interval=60), engine=engines[0])) as a, \
+                TestClient(create_app(ServerOptions(poll_interval=60, heartbeat=0.5),
+                                      engine=engines[1])) as b, \
+                b.websocket_connect("/api/v1/ws",
+                                    headers={"Authorization": f"Bearer {mia}"}) as ws:
+            assert a.post("/api/v1/queues", json={"name": "billing"},
+                          headers={"Authorization": f"Bearer {mia}"}).status_code == 201
+            a.post("/api/v1/inbox/items", headers={"Authorization": f"Bearer {svc}"},
+                   json=item(kind="ticket", payload={"queue": "billing"}))
+            deadline = time.monotonic() + 30  # heartbeats every 0.5 s keep the loop turning
+            while not ((event := ws.receive_json())["type"] == "metrics"
+                       and event["data"]["waiting"] == 1):
+                assert time.monotonic() < deadline, "no metrics with the ticket reached B"
+            assert [q["name"] for q in event["data"]["queues"]] == ["billing"]
+    finally:
+        for engine in engines:
+            engine.dispose()
