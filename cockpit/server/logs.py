@@ -96,6 +96,7 @@ def configure_logging(fmt: LogFormat, *, secrets: Iterable[str | None] = (),
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):  # into the one handler above
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugins' set-up, every start
 
 
 def request_id(scope: Scope) -> str:
