@@ -15,6 +15,7 @@ from cockpit.cli.parser import ALIASES, build_parser, print_help_of
 COMMANDS: dict[str | None, tuple[str, str]] = {
     None: ("cockpit.cli.run", "cmd_app"),
     "serve": ("cockpit.cli.run", "cmd_serve"),
+    "web": ("cockpit.cli.web", "cmd_web"),
     "users": ("cockpit.cli.users", "cmd_users"),
     "demo": ("cockpit.cli.demo", "cmd_demo"),
     "inbox": ("cockpit.cli.inbox", "cmd_inbox"),

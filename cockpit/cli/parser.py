@@ -328,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a customer's history card").add_argument("id")
 
     helps = _floor_commands(sub, conn, fmt)
+    _web_command(sub, db)
 
     completion = sub.add_parser(
         "completion", help="print the shell completion script (bash, zsh or fish)",
@@ -350,6 +351,27 @@ def build_parser() -> argparse.ArgumentParser:
                                 "views": views_parser, "macros": macros_parser,
                                 "customers": customers_parser, **helps})
     return parser
+
+
+def _web_command(sub, db: argparse.ArgumentParser) -> None:
+    """`cockpit web`: the app in a browser (textual-serve), each session signing in."""
+    web = sub.add_parser(
+        "web", parents=[db], help="serve the app in a browser",
+        description="Serve the app in a browser: each browser session runs the app (the same "
+                    "keys, themes and settings) and signs in with its own token first. With "
+                    "no server configured, the local database is served.")
+    web.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1; another one warns)")
+    web.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
+    web.add_argument("--server", default=argparse.SUPPRESS,
+                     help="a Cockpit server's URL for the sessions (default: COCKPIT_SERVER, "
+                          "or the local database)")
+    web.add_argument("--public-url", metavar="URL",
+                     help="the address browsers open, when behind a proxy or listening on "
+                          "every address (default http://HOST:PORT)")
+    web.add_argument("--local", action="store_true",
+                     help="open the local owner's inbox without signing in (loopback only; "
+                          "for a machine nobody else uses)")
 
 
 def _floor_commands(sub, conn: argparse.ArgumentParser,

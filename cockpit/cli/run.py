@@ -8,8 +8,17 @@ from cockpit.config import Settings
 
 
 def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    from cockpit.cli.web import is_web_session
     from cockpit.runtime import app_connection
 
+    web = is_web_session()
+    if web or (settings.server and not settings.token):
+        # No token (or a browser session, which never inherits one): sign in first.
+        from cockpit.tui import create_signing_in_app
+
+        create_signing_in_app(settings, settings.server or "",
+                              url_fixed=web and bool(settings.server)).run()
+        return 0
     url, token, embedded = app_connection(settings)  # the server starts while the app loads
     try:
         from cockpit.tui import create_app

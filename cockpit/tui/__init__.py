@@ -12,7 +12,7 @@ from cockpit.tui.live import StreamFactory
 if TYPE_CHECKING:
     from cockpit.tui.app import CockpitApp
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_signing_in_app"]
 
 
 def create_app(settings: Settings, url: str, token: str, *, client: CockpitClient | None = None,
@@ -34,3 +34,11 @@ def create_app(settings: Settings, url: str, token: str, *, client: CockpitClien
                       clock=clock or utcnow, user=user or "",
                       keymap=keymap, owns_client=owns)
 
+
+def create_signing_in_app(settings: Settings, url: str = "", *, url_fixed: bool = False,
+                          live: bool = True, keymap: dict[str, str] | None = None) -> CockpitApp:
+    """The app for a session with no token: it asks for one (the server's address prefilled
+    with `url`, locked with `url_fixed`) and opens the inbox once the server accepts it."""
+    from cockpit.tui.signing_in import SigningInApp
+
+    return SigningInApp(settings, url, url_fixed=url_fixed, live=live, keymap=keymap)
