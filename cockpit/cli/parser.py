@@ -49,26 +49,21 @@ def _positive(raw: str) -> int:
     return value
 
 
-def _port(raw: str) -> int:
-    """A TCP port, 0 (any free one) to 65535."""
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535: {raw!r}")
-    return value
+def _ranged(parse: Any, low: float, high: float, expected: str) -> Any:
+    """An argparse type: `parse` of the text, within low..high."""
+    def check(raw: str) -> Any:
+        try:
+            value = parse(raw)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:  # NaN fails the comparison too
+            raise argparse.ArgumentTypeError(f"expected {expected}: {raw!r}")
+        return value
+    return check
 
 
-def _seconds(raw: str) -> float:
-    """A duration in seconds, zero or more (`--drain-delay 5`, `--graceful-timeout 2.5`)."""
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 86_400:
-        raise argparse.ArgumentTypeError(f"expected seconds, from 0 to under a day: {raw!r}")
-    return value
+_port = _ranged(int, 0, 65535, "a port from 0 to 65535")  # 0: any free one
+_seconds = _ranged(float, 0, 86_399, "seconds, from 0 to under a day")
 
 
 def _item_id(raw: str) -> int:

@@ -19,6 +19,7 @@ from cockpit.server.app import ServerOptions, create_app
 from cockpit.server.logs import JsonFormatter, Redactor, TextFormatter
 from cockpit.server.serving import serve_metrics
 from cockpit.store.tables import outbox
+from tests.server.markers import new_marker, send_marked_requests
 
 METRICS_TOKEN = "metrics-" + uuid.uuid4().hex
 
@@ -189,31 +190,13 @@ def captured() -> Iterator[Captured]:
 
 
 def test_no_token_secret_note_message_or_query_reaches_a_log_line(engine, users, captured):
-    marker = "zq" + uuid.uuid4().hex[:12]  # in everything that must never be logged
+    marker = new_marker()
     secret, metrics_token = f"whsec-{marker}-1", f"mt-{marker}-2"
     options = ServerOptions(poll_interval=0.05, heartbeat=0.5, metrics_token=metrics_token,
                             webhook_secret=secret)
     owner, svc = ({"Authorization": f"Bearer {users[n]}"} for n in ("olivia", "svc"))
     with TestClient(create_app(options, engine=engine)) as client:
-        ticket = client.post("/api/v1/inbox/items", headers=svc, json={
-            "kind": "ticket", "source_id": f"t-{marker}", "title": "Refund",
-            "body_md": f"first message {marker}-3",
-            "sender": {"type": "customer", "id": "customer:c", "name": "Ana"},
-            "payload": {"customer": {"id": "c", "name": "Ana", "email": "a@example.com",
-                                     "vip": False},
-                        "callback_url": "http://127.0.0.1:9/hook"}}).json()["id"]
-        act = f"/api/v1/inbox/{ticket}/actions"
-        assert client.post(f"{act}/note", headers=owner,
-                           json={"body_md": f"note {marker}-4"}).status_code == 200
-        assert client.post(f"{act}/reply", headers=owner,
-                           json={"body_md": f"reply {marker}-5"}).status_code == 200
-        assert client.post(f"{act}/customer_message", headers=svc,
-                           json={"body_md": f"again {marker}-6"}).status_code == 200
-        assert client.get(f"/api/v1/inbox?q={marker}-7", headers=owner).status_code == 200
-        assert client.get("/api/v1/inbox", headers={
-            "Authorization": f"Bearer ck_{marker}-8"}).status_code == 401
-        assert client.get("/metrics", headers={
-            "Authorization": f"Bearer {metrics_token}"}).status_code == 200
+        send_marked_requests(client, owner, svc, marker, metrics_token)
         with client.websocket_connect(f"/api/v1/ws?since=0&note={marker}-10", headers=owner) \
                 as ws:
             assert ws.receive_json()["seq"] >= 0

@@ -8,7 +8,6 @@ import json
 import signal
 import socket
 import threading
-import uuid
 from datetime import UTC, datetime
 
 import httpx
@@ -20,6 +19,7 @@ from websockets.sync.client import connect
 from cockpit.store import open_engine
 from cockpit.store.tables import outbox
 from cockpit.store.users import add_user, issue_token
+from tests.server.markers import new_marker, send_marked_requests
 from tests.server.served import Served, wait_for
 
 
@@ -42,29 +42,14 @@ def bearer(token: str) -> dict[str, str]:
 
 def test_json_request_logs_hold_no_token_secret_note_message_or_query(tmp_path, sqlite_db):
     db, tokens = sqlite_db
-    marker = "zq" + uuid.uuid4().hex[:12]
+    marker = new_marker()
     server = Served(db, tmp_path / "serve.log", "--log-format", "json",
                     COCKPIT_WEBHOOK_SECRET=f"whsec-{marker}-1",
                     COCKPIT_METRICS_TOKEN=f"mt-{marker}-2")
     try:
         owner, svc = bearer(tokens["olivia"]), bearer(tokens["svc"])
         with httpx.Client(base_url=server.url, timeout=30) as http:
-            ticket = http.post("/api/v1/inbox/items", headers=svc, json={
-                "kind": "ticket", "source_id": f"t-{marker}", "title": "Refund",
-                "body_md": f"first message {marker}-3",
-                "sender": {"type": "customer", "id": "customer:c", "name": "Ana"},
-                "payload": {"customer": {"id": "c", "name": "Ana", "email": "a@example.com",
-                                         "vip": False},
-                            "callback_url": f"http://127.0.0.1:9/hook?key={marker}-4"}}).json()
-            act = f"/api/v1/inbox/{ticket['id']}/actions"
-            for name, who in (("note", owner), ("reply", owner), ("customer_message", svc)):
-                answer = http.post(f"{act}/{name}", headers=who,
-                                   json={"body_md": f"{name} {marker}-5"})
-                assert answer.status_code == 200, answer.text
-            assert http.get(f"/api/v1/inbox?q={marker}-6", headers=owner).status_code == 200
-            assert http.get("/api/v1/inbox", headers=bearer(f"ck_{marker}-7")).status_code == 401
-            assert http.get("/metrics", headers=bearer(f"mt-{marker}-2")).status_code == 200
-            assert http.get("/metrics").status_code == 401
+            send_marked_requests(http, owner, svc, marker, f"mt-{marker}-2")
         with connect(f"{server.ws_url}?since=0&tag={marker}-8",
                      additional_headers=owner) as ws:
             assert json.loads(ws.recv(timeout=30))["seq"] >= 0
