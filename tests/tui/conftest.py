@@ -168,3 +168,16 @@ def make_app(server: LiveServer, client) -> Callable[..., Any]:
         return app
 
     return build
+
+
+@pytest.fixture
+async def maria(server):
+    """A second person (a manager) with her own client: "someone else"."""
+    from cockpit.client import CockpitClient
+    from cockpit.store.users import add_user, issue_token
+
+    with server.engine.begin() as conn:
+        add_user(conn, "maria", "manager")
+        token = issue_token(conn, "maria")
+    async with CockpitClient(server.url, token, origin="test") as c:
+        yield c

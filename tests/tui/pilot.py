@@ -72,3 +72,8 @@ async def move_to(app: Any, pilot: Any, predicate: Callable[[Any], bool]) -> Any
     await wait_for(pilot, lambda: app.detail.item is not None and app.detail.item.id == target.id,
                    what="detail on the item")
     return app.cursor_item()
+
+
+def text_of(widget: Any) -> str:
+    """What a widget shows, as plain text."""
+    return str(widget.render())

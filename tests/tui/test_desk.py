@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from typing import Any
 
-import pytest
 from sqlalchemy import update
 
 from cockpit.domain.models import State
@@ -18,7 +16,7 @@ from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.screens.macro_picker import MacroPickerScreen
 from cockpit.tui.screens.transfer import TransferScreen
 from cockpit.tui.widgets.conversation import Conversation
-from tests.tui.pilot import SIZE, move_to, ready, wait_for
+from tests.tui.pilot import SIZE, move_to, ready, text_of, wait_for
 
 _n = itertools.count()
 ADA = {"id": "cust-ada", "name": "Ada Lovelace", "email": "ada@example.com", "vip": True}
@@ -35,23 +33,6 @@ async def _ticket(client, new_item, *, title: str = "Refund for order 991",
 
 def said(app) -> tuple[describe.Said, ...]:
     return app.detail.query_one("#detail-conversation", Conversation).shown
-
-
-def text_of(widget: Any) -> str:
-    return str(widget.render())
-
-
-@pytest.fixture
-async def maria(server):
-    """A second person (a manager) with her own client."""
-    from cockpit.client import CockpitClient
-    from cockpit.store.users import add_user, issue_token
-
-    with server.engine.begin() as conn:
-        add_user(conn, "maria", "manager")
-        token = issue_token(conn, "maria")
-    async with CockpitClient(server.url, token, origin="test") as c:
-        yield c
 
 
 async def test_the_pane_is_the_conversation_with_the_customer_on_top(make_app, client,
@@ -226,14 +207,10 @@ async def test_a_huge_body_never_blocks_the_keys(make_app, client, server, new_i
         assert len(body.source) <= describe.TEXT_LIMIT
         more = app.detail.query_one("#detail-more")
         assert more.display and "more characters" in str(more.label)
-        loop = asyncio.get_running_loop()
-        slowest = 0.0
+        # Every key is handled and the pane follows it (a whole 1 MB markdown document takes
+        # Textual minutes; the cut one is capped above). Speed itself is the benchmarks'.
         for key in "jkjkjkjk":
             before = app.cursor_item().id
-            started = loop.time()
             await pilot.press(key)
             await wait_for(pilot, lambda: app.cursor_item().id != before
                            and app.detail.item.id == app.cursor_item().id, what="moved")
-            slowest = max(slowest, loop.time() - started)
-        # a whole 1 MB markdown document takes Textual minutes; the cut one a fraction of this
-        assert slowest < 5.0, f"a key took {slowest:.2f}s"

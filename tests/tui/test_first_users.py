@@ -5,30 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 
 from cockpit.domain.models import State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.messages import GroupsLoaded, LiveChanged, WindowLoaded
-from cockpit.tui.screens import AssignScreen, ConfirmScreen, PromptScreen
-from tests.tui.pilot import SIZE, move_to, ready, record_toasts, wait_for
-
-
-@pytest.fixture
-async def maria(server):
-    """A second person (a manager) with her own client: "someone else"."""
-    from cockpit.client import CockpitClient
-    from cockpit.store.users import add_user, issue_token
-
-    with server.engine.begin() as conn:
-        add_user(conn, "maria", "manager")
-        token = issue_token(conn, "maria")
-    async with CockpitClient(server.url, token, origin="test") as c:
-        yield c
-
-
-def text_of(widget: Any) -> str:
-    return str(widget.render())
+from cockpit.tui.screens import AssignScreen, ConfirmScreen
+from tests.tui.pilot import SIZE, move_to, ready, record_toasts, text_of, wait_for
 
 
 # -- opening from the Unread tab ---------------------------------------------------------------

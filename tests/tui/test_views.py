@@ -14,6 +14,13 @@ def shown_items(app):
     return [row.item for row in app.item_list.rows if isinstance(row, ItemRow)]
 
 
+async def pick(app, pilot, *keys: str) -> None:
+    """`:`, then type `keys` into the picker."""
+    await pilot.press("colon")
+    await wait_for(pilot, lambda: isinstance(app.screen, ViewPicker), what="the picker")
+    await pilot.press(*keys)
+
+
 async def test_colon_picks_a_saved_view_and_the_chips_mark_it(make_app, client):
     app = make_app(live=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -23,18 +30,14 @@ async def test_colon_picks_a_saved_view_and_the_chips_mark_it(make_app, client):
         assert "Unassigned" in str(chips.render())
         expected = (await client.list_inbox(view="unassigned", limit=500)).items
 
-        await pilot.press("colon")
-        await wait_for(pilot, lambda: isinstance(app.screen, ViewPicker), what="the picker")
-        await pilot.press(*"unassig", "enter")
+        await pick(app, pilot, *"unassig", "enter")
         await wait_for(pilot, lambda: app.view_name == "unassigned" and settled(app),
                        what="the view shown")
         assert app.feed.key.view == "unassigned"
         assert {i.id for i in shown_items(app)} == {i.id for i in expected}
         assert all(i.kind == "ticket" and i.assignee_id is None for i in shown_items(app))
 
-        await pilot.press("colon")
-        await wait_for(pilot, lambda: isinstance(app.screen, ViewPicker), what="the picker")
-        await pilot.press("enter")  # "No view: the whole tab" comes first while one is shown
+        await pick(app, pilot, "enter")  # "No view: the whole tab" comes first while one is shown
         await wait_for(pilot, lambda: app.view_name == "" and settled(app), what="no view")
 
 
@@ -42,9 +45,7 @@ async def test_colon_runs_a_typed_query_and_shows_it_in_the_search_box(make_app,
     app = make_app(live=False)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot, live=False)
-        await pilot.press("colon")
-        await wait_for(pilot, lambda: isinstance(app.screen, ViewPicker), what="the picker")
-        await pilot.press(*"kind:ticket priority:>=high", "enter")
+        await pick(app, pilot, *"kind:ticket priority:>=high", "enter")
         await wait_for(pilot, lambda: app.query_text == "kind:ticket priority:>=high"
                        and settled(app), what="the query applied")
         assert app.search_input.display and app.search_input.value == app.query_text
@@ -88,9 +89,7 @@ async def test_star_selects_the_whole_view_as_a_query_and_one_bulk_acts_on_it(ma
     app = make_app(live=False)
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot, live=False)
-        await pilot.press("colon")
-        await wait_for(pilot, lambda: isinstance(app.screen, ViewPicker), what="the picker")
-        await pilot.press(*"kind:message", "enter")
+        await pick(app, pilot, *"kind:message", "enter")
         await wait_for(pilot, lambda: app.query_text == "kind:message" and settled(app),
                        what="messages only")
         total = app.feed.total
