@@ -97,6 +97,7 @@ def test_request_latency_by_route_template_and_status(client, as_user):
     assert mel.get(f"/inbox/{item_id}").status_code == 200
     assert mel.get("/inbox/999999").status_code == 404
     client.get("/no/such/path")
+    client.request("FROBNICATE", "/healthz")  # any method token: one label for all of them
     samples = scrape(client)
     route = 'route="/api/v1/inbox/{item_id}"'
     assert samples[f'cockpit_http_request_duration_seconds_count{{method="GET",{route},'
@@ -105,8 +106,11 @@ def test_request_latency_by_route_template_and_status(client, as_user):
                    f'status="404"}}'] == 1
     assert samples['cockpit_http_request_duration_seconds_count{method="GET",'
                    'route="<unmatched>",status="404"}'] == 1
+    assert samples['cockpit_http_request_duration_seconds_count{method="OTHER",'
+                   'route="/healthz",status="405"}'] == 1
     routes = {m for name in samples for m in re.findall(r'route="([^"]*)"', name)}
-    assert routes == {"/api/v1/inbox/items", "/api/v1/inbox/{item_id}", "<unmatched>"}
+    assert routes == {"/api/v1/inbox/items", "/api/v1/inbox/{item_id}", "<unmatched>",
+                      "/healthz"}
 
 
 def test_websocket_clients_and_events_fanned_out(client, as_user, users):
