@@ -8,7 +8,7 @@ from textual.widgets import Input, Static
 
 from cockpit.config import Settings
 from cockpit.tui import create_signing_in_app
-from cockpit.tui.screens.sign_in import REFUSED, SignInScreen
+from cockpit.tui.screens.sign_in import NOT_COCKPIT, REFUSED, SignInScreen
 from tests.tui.conftest import USER
 from tests.tui.pilot import SIZE, ready, wait_for
 
@@ -55,10 +55,17 @@ async def test_the_address_is_checked_before_anything_is_sent(server) -> None:
         await pilot.press(*"cockpit.example", "enter", *"ck_x", "enter")
         await wait_for(pilot, lambda: "http://" in error_text(app), what="the address error")
         url = app.screen.query_one("#sign-in-url", Input)
+        url.value = "http://[::1"  # malformed: explained, not a crash
+        app.screen.show_error("")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "http://" in error_text(app), what="the address error")
         url.value = "http://127.0.0.1:9"  # nothing listens on the discard port
         app.screen.query_one("#sign-in-token", Input).focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: "cannot reach" in error_text(app), what="unreachable")
+        url.value = server.url + "/elsewhere"  # a web server, but no Cockpit API there
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: error_text(app) == NOT_COCKPIT, what="not Cockpit")
         assert not app.signed_in
 
 

@@ -21,6 +21,7 @@ from cockpit.client import ApiError, CockpitClient
 
 REFUSED = ("The server did not accept this token: it may be mistyped, revoked or rotated. "
            "Ask an admin for a new one.")
+NOT_COCKPIT = "No Cockpit server answers at this address (GET /api/v1/me)."
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,12 @@ class Credentials:
 
 def url_problem(url: str) -> str:
     """Why `url` cannot be a Cockpit server's address, or ""."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a malformed address ("http://[::1")
+        valid = False
+    if not valid:
         return ("The server's address starts with http:// or https://, "
                 "e.g. https://cockpit.example.com")
     return ""
@@ -47,7 +52,7 @@ def refusal(exc: ApiError) -> str:
     if exc.status in (401, 403):
         return REFUSED
     if exc.status == 404:
-        return "No Cockpit server answers at this address (HTTP 404 for /api/v1/me)."
+        return NOT_COCKPIT
     return str(exc)
 
 
@@ -112,5 +117,8 @@ class SignInScreen(ModalScreen[Credentials]):
                 self.show_error(refusal(exc))
                 if exc.status in (401, 403):  # masked: retyped whole, as a password is
                     self.query_one("#sign-in-token", Input).clear()
+                return
+            except ValueError:  # an answer that is not JSON: some other web server
+                self.show_error(NOT_COCKPIT)
                 return
         self.dismiss(Credentials(url, token, str(me.get("id", ""))))
