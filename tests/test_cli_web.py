@@ -5,11 +5,16 @@ in; the app's terminal output as binary frames out), the screen read by a termin
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
+import pty
+import select
 import socket
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -196,7 +201,48 @@ async def test_local_opens_the_owners_inbox_without_a_token_in_sight(home: Path,
         assert token not in _command_lines() and token not in served.output()
 
 
-def test_local_refuses_an_address_others_reach(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_terminal_given_a_server_without_a_token_signs_in(tmp_path: Path) -> None:
+    """`cockpit --server URL` with no token: the sign-in screen, in a real terminal (a pty)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COCKPIT_", "TEXTUAL"))}
+    env.update(COCKPIT_DATA_DIR=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "cfg"),
+               TERM="xterm-256color")
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cockpit.cli", "--server", "http://127.0.0.1:9"], env=env,
+        stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+    os.close(slave)
+    screen = pyte.Screen(WIDTH, HEIGHT)
+    stream = pyte.ByteStream(screen)
+    try:
+        end = time.monotonic() + DEADLINE
+        while "Sign in to Cockpit" not in "\n".join(screen.display):
+            assert time.monotonic() < end, "\n".join(screen.display)
+            if select.select([master], [], [], 0.5)[0]:
+                stream.feed(os.read(master, 65536))
+            else:
+                assert process.poll() is None, "\n".join(screen.display)
+        assert "http://127.0.0.1:9" in "\n".join(screen.display)  # the address, editable
+        os.write(master, b"\x1b")  # esc quits
+        while process.poll() is None:  # reading on, or the app blocks writing its last frames
+            assert time.monotonic() < end, "the app did not quit on esc"
+            if select.select([master], [], [], 0.5)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:  # the terminal's other end closed: the app is gone
+                    break
+        assert process.wait(timeout=DEADLINE) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+
+
+def test_local_refuses_an_address_others_reach(capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    monkeypatch.delenv("COCKPIT_SERVER", raising=False)
+    monkeypatch.setenv("COCKPIT_CONFIG", str(tmp_path / "none.toml"))
     assert main(["web", "--local", "--host", "0.0.0.0"]) == 1
     assert "loopback" in capsys.readouterr().err
     assert main(["web", "--local", "--server", "http://cockpit.example"]) == 1
