@@ -12,6 +12,7 @@ from cockpit.domain.models import Item, State
 from cockpit.tui.format import one_line, plural
 from cockpit.tui.guards import while_running
 from cockpit.tui.messages import BulkDone, Restored
+from cockpit.tui.ticket_bulk import TICKET_OPS, TicketBulk, ticket_summary
 from cockpit.tui.triage import (
     BULK_VERBS,
     CLOSING_OPS,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 CONFIRM_AT = 1000  # a read/unread run by query over this many items asks first
 
 
-class BulkActions:
+class BulkActions(TicketBulk):
     def on_bulk_bar_requested(self: CockpitApp, message: BulkBar.Requested) -> None:
         if message.op == "clear":
             self.clear_item_selection()
@@ -80,6 +81,9 @@ class BulkActions:
         changed = [_after_bulk(self.known[i], message.op) for i in result.updated
                    if i in self.known]
         self._apply(changed, result.not_found)
+        if message.op in TICKET_OPS:
+            self.on_ticket_bulk_done(message)
+            return
         summary = bulk_summary(message.op, result)
         if message.query_updated or message.query_skipped:
             summary = query_summary(message.op, message.query_updated + len(result.updated),
@@ -100,6 +104,26 @@ class BulkActions:
         self.notify(summary, markup=False, timeout=10 if message.unfinished else 8,
                     severity="warning" if message.unfinished else "information")
         self.effects.counts(self.view_key())
+
+    def on_ticket_bulk_done(self: CockpitApp, message: BulkDone) -> None:
+        """"Close: 4 ok, 1 failed": every ticket on its own, failures counted."""
+        result = message.result
+        not_tickets = sum(1 for s in result.skipped if s.reason == "not a ticket")
+        not_tickets += message.query_skipped.get("not a ticket", 0)
+        failed = len(result.skipped) - sum(1 for s in result.skipped
+                                          if s.reason == "not a ticket")
+        failed += sum(n for reason, n in message.query_skipped.items()
+                      if reason != "not a ticket") + len(result.not_found)
+        ok = len(result.updated) + message.query_updated
+        text = ticket_summary(message.op, ok, failed, not_tickets)
+        reasons = sorted({s.reason for s in result.skipped if s.reason != "not a ticket"})
+        if reasons:
+            text += f" ({one_line('; '.join(reasons), 120)})"
+        self.notify(text, markup=False, timeout=10 if failed else 6,
+                    severity="warning" if failed else "information")
+        if message.op == "close" and ok:
+            self.clear_item_selection()
+        self.resync()  # fresh rows and counts for what the run changed
 
     def _were_read(self: CockpitApp, ids: set[int]) -> tuple[int, ...]:
         """Which of `ids` the list last knew as read (before an action's result is applied)."""

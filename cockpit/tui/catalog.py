@@ -23,9 +23,10 @@ from cockpit.tui.pages import page_scopes
 from cockpit.tui.screens import AssignScreen, ConfirmScreen, HelpScreen, PromptScreen
 from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.screens.help import HelpRow
-from cockpit.tui.screens.view_picker import ViewPicker
 from cockpit.tui.screens.macro_picker import MacroPickerScreen
 from cockpit.tui.screens.transfer import TransferScreen
+from cockpit.tui.screens.view_picker import ViewPicker
+from cockpit.tui.ticket_bulk import TICKET_OPS
 from cockpit.tui.triage import TABS, closable, link_of
 from cockpit.tui.why import Here, why_not
 from cockpit.tui.widgets.detail import LABELS
@@ -80,6 +81,10 @@ class KeyCatalog:
         if action == "undo":
             return self.undo_record is not None
         if action == "item":
+            if selecting and parameters and parameters[0] in TICKET_OPS:
+                return self.selection_has_tickets()
+            if selecting and parameters and parameters[0] == "dismiss":
+                return False  # `x` closes the selection's tickets, not the row under it
             return item is not None and bool(parameters) and parameters[0] in item.actions
         if action == "open_link":
             return item is not None and link_of(item.payload) is not None

@@ -30,6 +30,7 @@ from cockpit.tui.messages import (
 )
 from cockpit.tui.screens import Assignee, AssignScreen, ConfirmScreen, PromptScreen
 from cockpit.tui.screens.compose import ComposeScreen
+from cockpit.tui.ticket_bulk import TICKET_OPS
 from cockpit.tui.triage import Undo, decided_elsewhere, link_of
 from cockpit.tui.why import Here, why_not_action
 from cockpit.tui.widgets.detail import LABELS, DetailPane
@@ -76,6 +77,9 @@ class ItemActions(DeskActions):
             self.effects.patch(item, state, f"marked {state}")
 
     def action_item(self: CockpitApp, name: str) -> None:
+        if self.selection and name in TICKET_OPS:
+            self.request_ticket_bulk(name)  # the selection's tickets, all of them
+            return
         item = self.cursor_item()
         if item is not None:
             self.run_item_action(item, name)

@@ -129,6 +129,15 @@ class BulkDone(Message):
         self.query_skipped: dict[str, int] = {}
 
 
+class BulkChoicesLoaded(Message):
+    """For a ticket run over the selection: the people (`assign`) or macros (`macro`)."""
+
+    def __init__(self, op: str, choices: list) -> None:
+        super().__init__()
+        self.op = op
+        self.choices = choices
+
+
 class Restored(Message):
     """An undo: the items that came back (`count` of them; `items` holds their fresh copies
     when there were few enough to fetch one by one), and those that could not."""

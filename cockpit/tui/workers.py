@@ -17,6 +17,7 @@ from textual.worker import Worker
 from cockpit.client import ApiError, CockpitClient
 from cockpit.domain.models import MAX_BULK_IDS, BulkResult, Item
 from cockpit.tui.messages import (
+    BulkChoicesLoaded,
     BulkDone,
     CountsChanged,
     GroupsLoaded,
@@ -199,13 +200,13 @@ class Effects:
 
     # -- many items ------------------------------------------------------------------------
 
-    def bulk(self, ids: list[int], op: str) -> Worker[None]:
+    def bulk(self, ids: list[int], op: str, params: dict | None = None) -> Worker[None]:
         """Any number of ids: requests of at most BULK_CHUNK, answered by one BulkDone."""
         async def job() -> BulkDone:
             done = BulkResult()
             for start in range(0, len(ids), BULK_CHUNK):
                 try:
-                    result = await self.client.bulk(ids[start:start + BULK_CHUNK], op)
+                    result = await self.client.bulk(ids[start:start + BULK_CHUNK], op, params)
                 except ApiError as exc:
                     if start == 0:
                         raise  # nothing was done: an ordinary failure
@@ -217,28 +218,31 @@ class Effects:
         return self._run(f"{op} {len(ids)} items", job, ids=ids[:50])
 
     def bulk_selection(self, scopes: Sequence[Scope], excluded: Sequence[int],
-                       ids: list[int], op: str) -> Worker[None]:
+                       ids: list[int], op: str, params: dict | None = None) -> Worker[None]:
         """A selection held as queries (a folder's checkbox, `*`): one bulk-by-query request
         per scope, each one transaction on the server, then the ids ticked one by one."""
         async def job() -> BulkDone:
             updated, skipped = 0, Counter[str]()
             for scope in scopes:
                 answer = await self.client.bulk_query(scope.query(), op,
-                                                      except_ids=sorted(excluded))
+                                                      except_ids=sorted(excluded),
+                                                      params=params)
                 updated += int(answer.get("updated", 0))
                 skipped.update({str(k): int(v) for k, v in (answer.get("skipped") or {}).items()})
-            result = await self._bulk_all(ids, op) if ids else BulkResult()
+            result = await self._bulk_all(ids, op, params) if ids else BulkResult()
             done = BulkDone(op, ids, result)
             done.query_updated, done.query_skipped = updated, dict(skipped)
             return done
 
         return self._run(f"{op} the selection", job, ids=ids[:50])
 
-    async def _bulk_all(self, ids: Sequence[int], op: str) -> BulkResult:
+    async def _bulk_all(self, ids: Sequence[int], op: str,
+                        params: dict | None = None) -> BulkResult:
         done = BulkResult()
         ids = list(ids)
         for start in range(0, len(ids), BULK_CHUNK):
-            done = merge_results(done, await self.client.bulk(ids[start:start + BULK_CHUNK], op))
+            done = merge_results(done, await self.client.bulk(ids[start:start + BULK_CHUNK], op,
+                                                              params))
         return done
 
     def restore(self, ids: Sequence[int], read_ids: Sequence[int] = ()) -> Worker[None]:
@@ -277,6 +281,19 @@ class Effects:
 
 
     # -- the support desk ------------------------------------------------------------------
+
+    def bulk_choices(self, op: str) -> Worker[None]:
+        """What a ticket run over the selection picks from: people (assign) or macros."""
+        async def job() -> BulkChoicesLoaded:
+            if op == "assign":
+                people = await self.client.users()
+                return BulkChoicesLoaded(op, [u["id"] for u in people
+                                              if u.get("status", "active") == "active"
+                                              and u.get("role") != "service"])
+            return BulkChoicesLoaded(op, await self.client.macros())
+
+        return self._run(f"list the choices for {op}", job, group="bulk-choices",
+                         exclusive=True)
 
     def customer(self, item: Item, customer_id: str) -> Worker[None]:
         """A ticket's customer card (the newest request wins)."""

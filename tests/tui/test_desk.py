@@ -11,12 +11,12 @@ from sqlalchemy import update
 
 from cockpit.domain.models import State
 from cockpit.tui import describe
-from cockpit.tui.screens import ConfirmScreen
+from cockpit.tui.screens import ConfirmScreen, PromptScreen
 from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.screens.macro_picker import MacroPickerScreen
 from cockpit.tui.screens.transfer import TransferScreen
 from cockpit.tui.widgets.conversation import Conversation
-from tests.tui.pilot import SIZE, move_to, ready, text_of, wait_for
+from tests.tui.pilot import SIZE, move_to, ready, record_toasts, text_of, wait_for
 
 _n = itertools.count()
 ADA = {"id": "cust-ada", "name": "Ada Lovelace", "email": "ada@example.com", "vip": True}
@@ -214,3 +214,33 @@ async def test_a_huge_body_never_blocks_the_keys(make_app, client, server, new_i
             await pilot.press(key)
             await wait_for(pilot, lambda: app.cursor_item().id != before
                            and app.detail.item.id == app.cursor_item().id, what="moved")
+
+
+async def test_a_ticket_key_over_a_selection_runs_on_every_ticket_and_counts(make_app, client,
+                                                                           new_item):
+    tickets = [await _ticket(client, new_item) for _ in range(2)]
+    message = (await client.ingest(new_item(f"plain-{next(_n)}", title="Just a message")))["id"]
+    app = make_app(live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        toasts = record_toasts(app)
+        app.selection.set_many([*tickets, message], True)
+        await pilot.pause()
+        await pilot.press("P")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="priority?")
+        await pilot.press(*"urgent", "enter")
+        await wait_for(pilot, lambda: any(t.startswith("Priority:") for t in toasts),
+                       what="the toast")
+        assert "Priority: 2 ok, 0 failed, 1 not tickets" in toasts
+        assert {(await client.get(t)).priority for t in tickets} == {"urgent"}
+
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="close?")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: any(t.startswith("Close:") for t in toasts),
+                       what="the close toast")
+        assert "Close: 2 ok, 0 failed, 1 not tickets" in toasts
+        assert {(await client.get(t)).state for t in tickets} == {State.RESOLVED}
+        assert (await client.get(message)).state != State.RESOLVED
+        records = await client.audit(origin="bulk", action="close")
+        assert {r["item_id"] for r in records} >= set(tickets)  # each ticket journalled
