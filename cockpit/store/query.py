@@ -60,6 +60,15 @@ def payload_field(name: str) -> ColumnElement[str]:
     return values[0] if len(values) == 1 else func.coalesce(*values)
 
 
+def customer_id_sql(postgres: bool) -> ColumnElement[str]:
+    """payload.customer.id as text, written exactly as the index ix_items_customer is
+    (migration 0012): an engine matches an expression index only to the same text, and a
+    bound JSON path would differ from it."""
+    if postgres:
+        return cast(c.payload.op("#>>")(literal_column("'{customer,id}'")), String)
+    return cast(func.json_extract(c.payload, literal_column("""'$."customer"."id"'""")), String)
+
+
 @dataclass(frozen=True)
 class _Ask:
     """Who asks, when, and on which engine (JSON is read differently on each)."""
@@ -159,7 +168,7 @@ def _alternative(field: str, value: str | Comparison, ask: _Ask) -> ColumnElemen
     if field == "tag":
         return _has_tag(value, ask)
     if field == "customer":
-        return or_(_payload_text("customer", "id") == value,
+        return or_(customer_id_sql(ask.postgres) == value,
                    func.lower(_payload_text("customer", "name")) == value.lower(),
                    func.lower(_payload_text("customer", "email")) == value.lower())
     if field == "sla":
