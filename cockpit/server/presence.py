@@ -136,7 +136,7 @@ class Viewers(BaseModel):
 
 
 @router.post("/inbox/{item_id}/viewing", response_model=Viewers, tags=["desk"],
-             responses=error_responses(404, 422))
+             responses=error_responses(404, 413, 422))
 def viewing(item_id: Annotated[int, Path(ge=1, le=2**63 - 1)], body: ViewingIn,
             user: Annotated[Principal, Depends(current_user)], request: Request) -> Viewers:
     """Say you view a ticket (`viewing: true`, repeated at least every 60 s while you do) or
