@@ -114,6 +114,7 @@ class Session:
         self.ws = ws
         self.screen = pyte.Screen(WIDTH, HEIGHT)
         self.stream = pyte.ByteStream(self.screen)
+        self.notes: list[object] = []  # the server's own text messages (["pong", x], ...)
 
     @property
     def text(self) -> str:
@@ -137,6 +138,8 @@ class Session:
                 raise AssertionError(f"{text!r} not on screen:\n{self.text}") from None
             if isinstance(message, bytes):
                 self.stream.feed(message)
+            else:
+                self.notes.append(json.loads(message))
 
 
 def _connect(served: Served, **kwargs: object):
@@ -170,6 +173,7 @@ async def test_a_browser_session_signs_in_then_drives_the_inbox(web: Served,
         await session.keys(PASTE.format(member_token), "\r")
         await session.until("@tester")  # the header names who signed in
         await session.until("Inbox")
+        assert ["pong", "t1"] in session.notes  # answered long before the app's first frame
         await session.keys("?")
         await session.until("Dimmed keys do not apply")
         await session.keys("\x1b")
