@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from bench_query import Statements, report  # tests/benchmarks/bench_query.py
-from timing import fresh_database, measure
+from timing import fresh_database, measure, size_and_database
 
 CUSTOMERS = 5_000
 BIG = "cust-big"
@@ -177,10 +177,4 @@ def main(count: int, postgres: str | None) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    pg = None
-    if "--postgres" in args:
-        at = args.index("--postgres")
-        pg = args[at + 1]
-        del args[at:at + 2]
-    main(int(args[0]) if args else 100_000, pg)
+    main(*size_and_database(sys.argv[1:], 100_000))

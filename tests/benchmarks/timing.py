@@ -36,3 +36,15 @@ def fresh_database(postgres: str | None) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return postgres.rsplit("/", 1)[0] + "/" + name
+
+
+def size_and_database(argv: list[str], default: int) -> tuple[int, str | None]:
+    """`[N] [--postgres URL]` from a benchmark's command line: how many rows, and the
+    PostgreSQL server to use (None: SQLite)."""
+    args = list(argv)
+    postgres = None
+    if "--postgres" in args:
+        at = args.index("--postgres")
+        postgres = args[at + 1]
+        del args[at:at + 2]
+    return (int(args[0]) if args else default), postgres
