@@ -12,7 +12,14 @@ from sqlalchemy import Connection, and_, case, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
 from cockpit.domain.grouping import ALL_KEY, NONE_KEY, FolderRow, folders
-from cockpit.domain.models import ARCHIVED, Kind, Priority, SenderType, State, StateFilter
+from cockpit.domain.models import (
+    ARCHIVED,
+    Kind,
+    Priority,
+    SenderType,
+    State,
+    StateFilter,
+)
 from cockpit.store.inbox import Scope, window_states
 from cockpit.store.query import advisory_sql, payload_field
 from cockpit.store.tables import items

@@ -31,6 +31,7 @@ from cockpit.domain.roles import Principal, roles_at_or_below
 from cockpit.store.query import PRIORITY_RANK_SQL, compile_query
 from cockpit.store.tables import items
 
+
 class BadCursor(ValueError):
     """A cursor that this server did not hand out."""
 
@@ -119,6 +120,7 @@ _STATES: dict[StateFilter, tuple[str, ...]] = {
     StateFilter.ALL: (State.UNREAD.value, State.READ.value, State.RESOLVED.value),
     StateFilter.ARCHIVED: (State.RESOLVED.value,),
 }
+
 
 def window_states(state: StateFilter) -> tuple[str, ...]:
     """The states a read of `state` covers (archived: resolved, then its own clause)."""

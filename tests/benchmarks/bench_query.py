@@ -20,7 +20,12 @@ import tempfile
 import time
 from datetime import UTC, datetime
 
-from timing import fresh_database, measure, p, size_and_database  # tests/benchmarks/timing.py
+from timing import (  # tests/benchmarks/timing.py
+    fresh_database,
+    measure,
+    p,
+    size_and_database,
+)
 
 WINDOW = 200
 GOALS = {"window": 10.0, "groups": 50.0}  # p99 ms at 100k on SQLite (issue 9)
