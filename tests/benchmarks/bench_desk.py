@@ -22,6 +22,7 @@ import random
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from bench_query import Statements, report  # tests/benchmarks/bench_query.py
@@ -105,7 +106,7 @@ def main(count: int, postgres: str | None) -> None:
     from sqlalchemy import func, select, text
 
     from cockpit.domain.roles import Principal, Role
-    from cockpit.server.app import create_app
+    from cockpit.server.app import ServerOptions, create_app
     from cockpit.server.seed import seed
     from cockpit.store import open_engine
     from cockpit.store.tables import events
@@ -128,7 +129,9 @@ def main(count: int, postgres: str | None) -> None:
           f"({engine.dialect.name}); load average {os.getloadavg()[0]:.2f}", flush=True)
     statements = Statements(engine)
     alex = Principal("alex", Role.OWNER)
-    with TestClient(create_app(engine=engine)) as client:
+    # no sweep while measuring: it would be raising the seeded tickets' SLA alarms meanwhile
+    options = ServerOptions(sweep_interval=3600)
+    with TestClient(create_app(options, engine=engine)) as client:
         desk = client.app.state.inbox.desk
         headers = {"Authorization": f"Bearer {tokens['alex']}"}
 
@@ -167,11 +170,12 @@ def main(count: int, postgres: str | None) -> None:
         response.raise_for_status()
         result = response.json()
         with engine.connect() as conn:
-            written = conn.execute(select(events.c.type).where(events.c.seq > before)).all()
+            written = Counter(conn.execute(select(events.c.type)
+                                           .where(events.c.seq > before)).scalars())
         print(f"{'macro over 1,000 selected tickets (request)':<50} {elapsed * 1000:7.0f} ms "
               f"(goal <= 1000 ms: {'met' if elapsed <= 1 else 'MISSED'}); "
               f"{len(result['updated'])} ok, {len(result['skipped'])} skipped; "
-              f"events {[w.type for w in written]}", flush=True)
+              f"events written meanwhile {dict(written)}", flush=True)
     print(f"load average {os.getloadavg()[0]:.2f}")
     engine.dispose()
 
