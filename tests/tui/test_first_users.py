@@ -95,9 +95,9 @@ async def test_a_bulk_over_the_server_limit_is_split_and_reported_once(make_app,
         sizes: list[int] = []
         original = client.bulk
 
-        async def bulk(ids: list[int], op: str):
+        async def bulk(ids: list[int], op: str, params: dict | None = None):
             sizes.append(len(ids))
-            return await original(ids, op)
+            return await original(ids, op, params)
 
         monkeypatch.setattr(client, "bulk", bulk)
         unread = [i.id for i in app.item_list.items if i.state == State.UNREAD][:5]
@@ -124,12 +124,12 @@ async def test_a_bulk_that_fails_part_way_says_what_was_done(make_app, client, m
         original = client.bulk
         calls = 0
 
-        async def bulk(ids: list[int], op: str):
+        async def bulk(ids: list[int], op: str, params: dict | None = None):
             nonlocal calls
             calls += 1
             if calls == 2:
                 raise ApiError(503, "the server is restarting")
-            return await original(ids, op)
+            return await original(ids, op, params)
 
         monkeypatch.setattr(client, "bulk", bulk)
         unread = [i.id for i in app.item_list.items if i.state == State.UNREAD][:5]
