@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from cockpit.domain.roles import Principal
+from cockpit.store.db import reader
 from cockpit.store.users import principal_for_token
 
 # What a client may say it is; `bulk` and `system` are written by the server itself.
@@ -35,7 +36,7 @@ def bearer_token(header: str | None) -> str | None:
 
 
 def _lookup(engine, token: str) -> Principal | None:
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:  # every request: never behind a long write
         return principal_for_token(conn, token)
 
 

@@ -48,7 +48,7 @@ class Desk:
 
     def customer(self, user: Principal, customer_id: str) -> dict[str, Any]:
         """A customer's history card, from the tickets `user` may see."""
-        with self.engine.connect() as conn:
+        with self.inbox.reads.connect() as conn:
             card = customers.history(conn, user, customer_id, self.clock())
         if card is None:
             raise NotFound(f"no customer {customer_id!r} among your tickets")
@@ -57,7 +57,7 @@ class Desk:
     # -- macros ----------------------------------------------------------------------------
 
     def macros(self, user: Principal) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.inbox.reads.connect() as conn:
             found = MACROS.visible(conn, user)
         return [{k: m[k] for k in ("name", "title", "scope", "role", "actions")} for m in found]
 
@@ -77,7 +77,7 @@ class Desk:
     def preview_macro(self, user: Principal, item_id: int, name: str,
                       overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         """What the macro would do to this ticket, rendered; changes nothing."""
-        with self.engine.connect() as conn:
+        with self.inbox.reads.connect() as conn:
             row = inbox.get_row(conn, item_id, user)
             if row is None:
                 raise NotFound(f"item {item_id} not found")
@@ -91,7 +91,7 @@ class Desk:
     # -- SLA policies ----------------------------------------------------------------------
 
     def sla_policies(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.inbox.reads.connect() as conn:
             found = stored_sla.policies(conn)
         return [{"priority": p.value, **found[p.value]} for p in Priority]
 
@@ -113,7 +113,7 @@ class Desk:
         builtin = next((v for v in BUILTIN_VIEWS if v.name == name), None)
         if builtin is not None:
             return parse_query(builtin.query)
-        with self.engine.connect() as conn:
+        with self.inbox.reads.connect() as conn:
             found = VIEWS.find(conn, user, name)
         if found is None:
             raise BadRequest(f"view: no saved view named {name!r}")
@@ -122,7 +122,7 @@ class Desk:
     def views(self, user: Principal) -> list[dict[str, Any]]:
         """Built-in views, then the caller's own and those shared with their role, each
         with its live count and unread count."""
-        with self.engine.connect() as conn:
+        with self.inbox.reads.connect() as conn:
             stored = VIEWS.visible(conn, user)
             found = [{"name": v.name, "title": v.title, "query": v.query, "scope": v.scope,
                       "role": None} for v in BUILTIN_VIEWS]
@@ -154,7 +154,7 @@ class Desk:
         """A ticket's conversation and history, oldest first: its first customer message (the
         item's body), then every entry. Internal notes are for people only: a service
         account (the customer channel) never reads one."""
-        with self.engine.connect() as conn:
+        with self.inbox.reads.connect() as conn:
             row = inbox.get_row(conn, item_id, user)
             if row is None:
                 raise NotFound(f"item {item_id} not found")

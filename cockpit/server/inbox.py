@@ -67,6 +67,7 @@ from cockpit.server.errors import (
 from cockpit.server.ingest import Dropped, one_line, prepare_row
 from cockpit.store import events, in_transaction, inbox
 from cockpit.store import sla as stored_sla
+from cockpit.store.db import reader
 from cockpit.store.deliveries import visible_deliveries
 from cockpit.store.groups import group_rows, in_folder
 from cockpit.store.tables import items
@@ -92,6 +93,7 @@ class Inbox:
     def __init__(self, engine: Engine, *, notify: Callable[[], None] = lambda: None,
                  clock: Clock = utcnow) -> None:
         self.engine = engine
+        self.reads = reader(engine)  # for what only reads: it never queues behind a write
         self.notify = notify
         self.clock = clock
         self.desk = Desk(self)
@@ -123,7 +125,7 @@ class Inbox:
         if not reveal:
             fields["payload"] = masked_payload(row.get("payload") or {})[0]
         if sla_targets is None and row.get("kind") == Kind.TICKET:
-            with self.engine.connect() as conn:
+            with self.reads.connect() as conn:
                 sla_targets = stored_sla.targets_for(conn, [row["id"]]).get(row["id"])
         if sla_targets:
             fields["payload"] = {**(fields.get("payload") or {}),
@@ -157,7 +159,7 @@ class Inbox:
         """One page of the view; with `group_by` and `group`, of that one folder. Plain
         values (a Page's fields), ready for the JSON encoder."""
         scope = self.scope(user, kind=kind, q=q, view=view)
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             where = _folder_clause(conn, group_by, group)
             try:
                 rows, next_cursor = inbox.list_rows(conn, scope, state=state, limit=limit,
@@ -177,13 +179,13 @@ class Inbox:
         if group_by not in GROUP_BY:
             raise BadRequest(f"group_by: one of {', '.join(GROUP_BY)}")
         scope = self.scope(user, kind=kind, q=q, view=view)
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             rows = group_rows(conn, scope, state, group_by)
         return {"groups": [r._asdict() for r in rows], "total": sum(r.count for r in rows)}
 
     def count(self, user: Principal, q: str | None = None) -> dict[str, int]:
         scope = self.scope(user, q=q)
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             counts = self.tab_counts(conn, scope)
         return {"unread": counts["unread"], "active": counts["active"]}
 
@@ -224,7 +226,7 @@ class Inbox:
     def _read(self, user: Principal, item_id: int, reveal: bool, origin: str) -> dict[str, Any]:
         if reveal and not user.ranks_at_least(Role.MANAGER):
             raise Forbidden("only managers and above may reveal credentials")
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             row = inbox.get_row(conn, item_id, user)
         if row is None:
             raise NotFound(f"item {item_id} not found")
@@ -239,13 +241,13 @@ class Inbox:
         # reads none of it.
         if user.role == Role.SERVICE:
             raise Forbidden("service accounts do not read the journal")
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             return journal.query(conn, user, **filters)
 
     def outbox(self, user: Principal, *, include_delivered: bool) -> list[dict[str, Any]]:
         if not user.ranks_at_least(Role.ADMIN):
             raise Forbidden("only admins and owners see the outbox")
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             rows = visible_deliveries(conn, user, include_delivered=include_delivered)
         return [{k: v for k, v in r.items() if k != "body"}
                 | {"body": json.loads(r["body"]), "delivery_id": outbox.delivery_id(r)}

@@ -82,11 +82,25 @@ def _sqlite_engine(url: str) -> Engine:
     def _no_pysqlite_begin(dbapi_conn, _record) -> None:
         dbapi_conn.isolation_level = None
 
+    # ... except for readers (see `reader`): under WAL a deferred reader sees a snapshot and
+    # neither waits for a writer nor holds one up.
     @event.listens_for(engine, "begin")
     def _begin_immediate(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(READ_ONLY)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+READ_ONLY = "cockpit_read_only"
+
+
+@functools.lru_cache(maxsize=16)
+def reader(engine: Engine) -> Engine:
+    """The same database, for reads only: on SQLite its transactions begin deferred, so a
+    request that only reads never queues behind a long write (a bulk run, a sweep). Never
+    write through it."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 @functools.cache

@@ -100,3 +100,16 @@ def test_a_bulk_and_patch_storm_gives_no_errors(engine):
 
     errors = _run_all([patcher(1), patcher(2), patcher(3), bulker(4), bulker(5)])
     assert errors == []
+
+
+def test_a_read_never_waits_for_a_long_write(engine):
+    """A bulk run or a sweep holds the write lock for seconds: requests that only read (the
+    app's windows, every token lookup) go on reading what was committed meanwhile."""
+    from cockpit.store.db import reader
+
+    ids = _seed(engine, 3)
+    with engine.begin() as writer:  # a write in progress, holding SQLite's write lock
+        writer.execute(items.update().where(items.c.id == ids[0]).values(title="changed"))
+        with reader(engine).connect() as conn:
+            titles = dict(conn.execute(select(items.c.id, items.c.title)).all())
+        assert len(titles) == 3 and titles[ids[0]] != "changed"  # the committed snapshot
