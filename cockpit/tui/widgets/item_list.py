@@ -201,6 +201,7 @@ and search changes.
         self._minute = self._now_minute()
         self._empty_text = ""
         self._asked: set[str] = set()  # folders asked for since the last layout
+        self._want_scheduled = False
 
     @property
     def empty_text(self) -> str:
@@ -548,6 +549,7 @@ and search changes.
 
     def _want_windows(self) -> None:
         """Ask for the pages the screen (and the read-ahead) needs, once each."""
+        self._want_scheduled = False
         top = int(self.scroll_offset.y)
         height = max(self.scrollable_content_region.height, 1)
         keys = [f.key for f in self.feed.wanted(top, top + 2 * height)
@@ -600,7 +602,8 @@ and search changes.
                 text = fit("  " + inert(self._empty_text), width)
                 return Strip([Segment(text, self.rich_style + self._style("item-list--dim"))])
             return Strip.blank(width, self.rich_style)
-        if y == 0 or isinstance(row, PendingRow):
+        if (y == 0 or isinstance(row, PendingRow)) and not self._want_scheduled:
+            self._want_scheduled = True  # once per paint, however many rows are pending
             self.call_later(self._want_windows)
         is_cursor = index == self._cursor
         key = (index, width, is_cursor, self._minute)
