@@ -5,6 +5,7 @@ end to end, an agent at capacity is asked about, and who else views the ticket i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 
 from sqlalchemy import update
@@ -19,6 +20,17 @@ from cockpit.tui.widgets.conversation import Conversation
 from tests.tui.pilot import SIZE, move_to, ready, record_toasts, text_of, wait_for
 
 _n = itertools.count()
+
+
+@contextlib.asynccontextmanager
+async def on_a_ticket(make_app, client, new_item, **fields):
+    """A new ticket, the app open with the cursor (and the pane) on it."""
+    ticket = await _ticket(client, new_item, **fields)
+    app = make_app(live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        await move_to(app, pilot, lambda i: i.id == ticket)
+        yield app, pilot, ticket
 ADA = {"id": "cust-ada", "name": "Ada Lovelace", "email": "ada@example.com", "vip": True}
 
 
@@ -64,11 +76,7 @@ async def test_the_pane_is_the_conversation_with_the_customer_on_top(make_app, c
 
 
 async def test_reply_is_written_in_a_dialog_and_sent_with_ctrl_s(make_app, client, new_item):
-    ticket = await _ticket(client, new_item)
-    app = make_app(live=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot, live=False)
-        await move_to(app, pilot, lambda i: i.id == ticket)
+    async with on_a_ticket(make_app, client, new_item) as (app, pilot, ticket):
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen), what="dialog")
         await pilot.press(*"x", "escape")  # something typed: esc asks first
@@ -127,11 +135,7 @@ async def test_transfer_to_a_queue(make_app, client, new_item):
 
 
 async def test_close_asks_then_closes(make_app, client, new_item):
-    ticket = await _ticket(client, new_item)
-    app = make_app(live=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(app, pilot, live=False)
-        await move_to(app, pilot, lambda i: i.id == ticket)
+    async with on_a_ticket(make_app, client, new_item) as (app, pilot, ticket):
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="question")
         await pilot.press("y")
