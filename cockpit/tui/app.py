@@ -94,6 +94,7 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
         self._views_timer: Timer | None = None
         self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
         self.loaded = False
+        self.frozen = False  # start-up's objects handed to gc.freeze (once)
         self.undo_record: Undo | None = None
         self.link_state = "connecting"
         self.user = user

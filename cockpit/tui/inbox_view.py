@@ -7,6 +7,7 @@ A mixin of `CockpitApp` (handlers by Textual's naming convention: `on_<message>`
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from cockpit.domain.grouping import GROUP_BY, group_items
@@ -112,6 +113,12 @@ class InboxView:
         if not self.loaded:
             self.loaded = True
             self.header.note = ""
+            if not self.frozen and not self.is_headless:  # (tests run many apps in a process)
+                # What start-up built (modules, widgets, styles) lives as long as the app:
+                # out of the collector's sight, a full collection no longer walks it and
+                # stalls a key press.
+                self.frozen = True
+                gc.freeze()
         self._refresh_detail({i.id: i for i in message.items}, set())
         self._sync_selection()
 

@@ -8,7 +8,8 @@ keystroke (p50/p99), the app's memory (RSS), and the bytes the terminal receives
     python -m tests.benchmarks.bench_app [ITEMS]          # default 100,000
 
 Set BENCH_APP_DIR to a folder to keep the seeded database between runs (seeding 100k takes
-about a minute here).
+about a minute here), and BENCH_APP_DB to a PostgreSQL URL to run on PostgreSQL instead of
+SQLite (the database is seeded once; its token kept in BENCH_APP_DIR).
 """
 
 from __future__ import annotations
@@ -175,12 +176,16 @@ def line(label: str, seconds: list[float], goal: str) -> None:
 def main(count: int) -> None:
     data_dir = Path(os.environ.get("BENCH_APP_DIR") or tempfile.mkdtemp(prefix="bench-app-"))
     data_dir.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("BENCH_APP_DB"):
+        os.environ["COCKPIT_DB"] = os.environ["BENCH_APP_DB"]
     seed(data_dir, count)
     env = {**os.environ, "COCKPIT_DATA_DIR": str(data_dir), "TERM": "xterm-256color",
            "XDG_CONFIG_HOME": str(data_dir / "config"), "COLUMNS": str(COLS),
            "LINES": str(ROWS)}
     env.pop("COCKPIT_SERVER", None)
-    print(f"\nThe app on {count:,} items, {COLS}x{ROWS}, load {os.getloadavg()[0]:.2f} "
+    engine = "PostgreSQL" if env.get("COCKPIT_DB", "").startswith("postgresql") else "SQLite"
+    print(f"\nThe app on {count:,} items ({engine}), {COLS}x{ROWS}, "
+          f"load {os.getloadavg()[0]:.2f} "
           f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
 
     empty = Terminal([sys.executable, "-c", EMPTY_APP], env)
