@@ -306,9 +306,6 @@ class FeedCache:
     def feeds(self) -> list[Feed]:
         return list(self._feeds.values())
 
-    def clear(self) -> None:
-        self._feeds.clear()
-
     def find(self, item_id: int) -> Item | None:
         """The freshest loaded copy of an item in any cached view (the newest view first)."""
         for feed in reversed(self._feeds.values()):

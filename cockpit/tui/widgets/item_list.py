@@ -321,9 +321,6 @@ and search changes.
         """Ids of every loaded item of this view (collapsed folders included)."""
         return self.feed.loaded_ids()
 
-    def get_item(self, item_id: int) -> Item | None:
-        return self.feed.item(item_id)
-
     def move_to_next_unread(self) -> bool:
         """Move to the next loaded unread item after the cursor, wrapping; expands its folder
         if needed. False when there is no other."""
