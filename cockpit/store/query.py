@@ -88,6 +88,8 @@ def compile_query(query: Query, user: Principal, now: datetime,
 def _term(term: Filter | Text, ask: _Ask) -> ColumnElement[bool]:
     if isinstance(term, Text):
         clause = _text(term.text, ask)
+    elif term.field == "sla":
+        clause = _sla({str(v) for v in term.alternatives}, ask)
     else:
         clause = or_(*(_alternative(term.field, value, ask) for value in term.alternatives))
     # NOT over a nullable column is NULL, not true: negation keeps rows the filter cannot see
@@ -171,11 +173,13 @@ def _alternative(field: str, value: str | Comparison, ask: _Ask) -> ColumnElemen
         return or_(customer_id_sql(ask.postgres) == value,
                    func.lower(_payload_text("customer", "name")) == value.lower(),
                    func.lower(_payload_text("customer", "email")) == value.lower())
-    if field == "sla":
-        # Cockpit's own SLA where it tracks the ticket, else what the producer reports
-        return or_(sla.status_clause(value, now),
-                   and_(not_(sla.tracked()), payload_field("sla") == value))
     return payload_field(field) == value
+
+
+def _sla(states: set[str], ask: _Ask) -> ColumnElement[bool]:
+    # Cockpit's own SLA where it tracks the ticket, else what the producer reports
+    return or_(sla.states_clause(states, ask.now),
+               and_(not_(sla.tracked()), payload_field("sla").in_(sorted(states))))
 
 
 def _is(value: str, ask: _Ask) -> ColumnElement[bool]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, insert, not_, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, false, insert, not_, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from cockpit.domain.sla import DEFAULT_POLICIES, TARGETS, Target, due, warn_at
@@ -82,17 +82,24 @@ def mark_raised(conn: Connection, item_id: int, target: str, raised: str) -> boo
     return (conn.execute(query.values(raised=raised)).rowcount or 0) == 1
 
 
-def status_clause(state: str, now: datetime) -> ColumnElement[bool]:
-    """Items whose tracked SLA is in `state` (ok, at_risk, breached)."""
-    mine = t.item_id == items.c.id
-    pending = and_(mine, t.met_at.is_(None))
+def states_clause(states: set[str], now: datetime) -> ColumnElement[bool]:
+    """Items whose tracked SLA is in any of `states`, with at most two probes of the SLA table
+    per item whatever the set (`sla:at_risk,breached`, the overdue view, is one probe: a
+    target past its warning, since a target warns before it is due)."""
+    pending = and_(t.item_id == items.c.id, t.met_at.is_(None))
+    warned = exists(select(1).where(pending, t.warn_at <= now))
     breached = exists(select(1).where(pending, t.due_at <= now))
-    at_risk = exists(select(1).where(pending, t.warn_at <= now))
-    if state == "breached":
-        return breached
-    if state == "at_risk":
-        return and_(at_risk, not_(breached))
-    return and_(exists(select(1).where(mine)), not_(at_risk))
+    wanted = frozenset(states) & {"ok", "at_risk", "breached"}
+    clauses = {
+        frozenset({"breached"}): lambda: breached,
+        frozenset({"at_risk"}): lambda: and_(warned, not_(breached)),
+        frozenset({"at_risk", "breached"}): lambda: warned,
+        frozenset({"ok"}): lambda: and_(tracked(), not_(warned)),
+        frozenset({"ok", "at_risk"}): lambda: and_(tracked(), not_(breached)),
+        frozenset({"ok", "breached"}): lambda: and_(tracked(), or_(not_(warned), breached)),
+        frozenset({"ok", "at_risk", "breached"}): tracked,
+    }
+    return clauses[wanted]() if wanted else false()
 
 
 def tracked() -> ColumnElement[bool]:

@@ -143,3 +143,26 @@ def test_an_untracked_item_keeps_the_producers_sla(as_user):
     made = as_user("svc").ingest(title="external", payload={"sla": {"status": "breached"}})
     hits = as_user("mel").get("/inbox", params={"q": "sla:breached"}).json()["items"]
     assert [i["id"] for i in hits] == [made["id"]]
+
+
+def test_every_set_of_sla_states_is_the_union_of_its_states(desk):
+    """`sla:a,b` asks the SLA table once or twice per ticket, whatever the set: it must list
+    exactly the tickets each state lists on its own, together, and `-sla:` the rest."""
+    from itertools import combinations
+
+    service, clock = desk
+    breached = _ticket(service, "urgent", n=1)  # first response due in 15 minutes
+    clock.advance(minutes=13)  # 13 of 15: at risk
+    at_risk = _ticket(service, "urgent", n=2)
+    clock.advance(minutes=3)  # the first is breached now, the second not yet at risk
+    clock.advance(minutes=9)  # the second: 12 of 15 minutes, at risk
+    ok = _ticket(service, "low", n=3)
+    plain = _ticket(service, "low", n=4)
+    service.act(MEL, plain, "close", {})
+    alone = {"ok": {ok, plain}, "at_risk": {at_risk}, "breached": {breached}}  # closed: met
+    assert {state: _ids(service, f"sla:{state}") for state in alone} == alone
+    for size in (2, 3):
+        for states in combinations(alone, size):
+            want = set().union(*(alone[s] for s in states))
+            assert _ids(service, "sla:" + ",".join(states)) == want, states
+            assert not want & _ids(service, "-sla:" + ",".join(states)), states
