@@ -83,6 +83,7 @@ class BulkOp(StrEnum):
 
 
 # Bulk ops that run a ticket action on each ticket (DESIGN.md, "POST /inbox/bulk").
+NOT_A_TICKET = "not a ticket"  # why a ticket op in bulk skips an item that is not one
 TICKET_BULK_OPS = frozenset({BulkOp.CLOSE, BulkOp.ASSIGN, BulkOp.PRIORITY, BulkOp.TAG,
                              BulkOp.UNTAG, BulkOp.MACRO})
 

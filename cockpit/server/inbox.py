@@ -23,6 +23,7 @@ from cockpit.domain.masking import masked_payload
 from cockpit.domain.models import (
     ARCHIVED,
     MAX_FUTURE,
+    NOT_A_TICKET,
     TICKET_BULK_OPS,
     BulkOp,
     BulkResult,
@@ -567,7 +568,7 @@ def _bulk_ticket_action(conn, user: Principal, op: BulkOp, rows: Sequence[dict[s
     changed = []
     for row in rows:
         if row["kind"] != Kind.TICKET:
-            result.skipped.append(BulkSkip(id=row["id"], reason="not a ticket"))
+            result.skipped.append(BulkSkip(id=row["id"], reason=NOT_A_TICKET))
             continue
         savepoint = conn.begin_nested()
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cockpit.domain.models import Item, State
+from cockpit.domain.models import NOT_A_TICKET, Item, State
 from cockpit.tui.format import one_line, plural
 from cockpit.tui.guards import while_running
 from cockpit.tui.messages import BulkDone, Restored
@@ -108,17 +108,15 @@ class BulkActions(TicketBulk):
     def on_ticket_bulk_done(self: CockpitApp, message: BulkDone) -> None:
         """"Close: 4 ok, 1 failed": every ticket on its own, failures counted."""
         result = message.result
-        not_tickets = sum(1 for s in result.skipped if s.reason == "not a ticket")
-        not_tickets += message.query_skipped.get("not a ticket", 0)
-        failed = len(result.skipped) - sum(1 for s in result.skipped
-                                          if s.reason == "not a ticket")
-        failed += sum(n for reason, n in message.query_skipped.items()
-                      if reason != "not a ticket") + len(result.not_found)
+        failures = [s.reason for s in result.skipped if s.reason != NOT_A_TICKET]
+        not_tickets = len(result.skipped) - len(failures) + \
+            message.query_skipped.get(NOT_A_TICKET, 0)
+        failed = len(failures) + len(result.not_found) + sum(
+            n for reason, n in message.query_skipped.items() if reason != NOT_A_TICKET)
         ok = len(result.updated) + message.query_updated
         text = ticket_summary(message.op, ok, failed, not_tickets)
-        reasons = sorted({s.reason for s in result.skipped if s.reason != "not a ticket"})
-        if reasons:
-            text += f" ({one_line('; '.join(reasons), 120)})"
+        if failures:
+            text += f" ({one_line('; '.join(sorted(set(failures))), 120)})"
         self.notify(text, markup=False, timeout=10 if failed else 6,
                     severity="warning" if failed else "information")
         if message.op == "close" and ok:
