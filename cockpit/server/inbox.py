@@ -164,7 +164,8 @@ class Inbox:
             where = _folder_clause(conn, group_by, group)
             try:
                 rows, next_cursor = inbox.list_rows(conn, scope, state=state, limit=limit,
-                                                    cursor=cursor, sort=sort, where=where)
+                                                    cursor=cursor, sort=sort, where=where,
+                                                    where_key=(group_by, group))
             except inbox.BadCursor as exc:
                 raise BadRequest(str(exc)) from exc
             counts = self.tab_counts(conn, scope)

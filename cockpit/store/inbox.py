@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Integer,
+    Result,
+    Select,
     and_,
+    bindparam,
+    false,
     func,
-    literal,
     literal_column,
     or_,
     select,
@@ -26,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
 from cockpit.domain.models import ARCHIVED, PRIORITY_RANK, SortOrder, State, StateFilter
-from cockpit.domain.query import Query
+from cockpit.domain.query import Filter, Query
 from cockpit.domain.roles import Principal, roles_at_or_below
 from cockpit.store.query import PRIORITY_RANK_SQL, compile_query
 from cockpit.store.tables import items
@@ -42,8 +49,27 @@ def visible_to(user: Principal) -> ColumnElement[bool]:
     return or_(
         c.target_user_id == user.id,
         and_(c.target_user_id.is_(None), c.target_role.is_(None)),
-        and_(c.target_user_id.is_(None), c.target_role.in_(roles_at_or_below(user.role))),
+        and_(c.target_user_id.is_(None), _ranks_seen(user.role)),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _ranks_seen(role: str) -> ColumnElement[bool]:
+    """target_role among the roles `role` sees, the roles written into the SQL: they are our
+    own constants, and a bound list would be expanded into the statement on every execution
+    (a third of a small read's time in SQLAlchemy). One cached statement per role."""
+    roles = roles_at_or_below(role)
+    if not roles:
+        return false()
+    assert all(r.isalpha() for r in roles)  # nothing to quote: safe to write as they are
+    return items.c.target_role.in_([literal_column(f"'{r}'") for r in roles])
+
+
+def dicts(result: Result) -> list[dict]:
+    """The rows of `result` as dicts: one keys tuple for all (Row._asdict builds a keys view
+    per row, several times the cost of the dict)."""
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row)) for row in result]
 
 
 def state_clause(state: StateFilter) -> ColumnElement[bool] | None:
@@ -73,6 +99,13 @@ class Scope:
             clauses.append(items.c.kind == self.kind)
         clauses.extend(compile_query(self.query, self.user, self.now, conn.dialect.name))
         return clauses
+
+    @property
+    def timeless(self) -> bool:
+        """Whether its clauses are the same at any `now`: no time relative to now in the query
+        (`created:<2h`), and no SLA state (`sla:breached`), which the clock moves too."""
+        return not self.query.relative_to_now and not any(
+            isinstance(term, Filter) and term.field == "sla" for term in self.query.terms)
 
 
 _c = items.c
@@ -165,35 +198,65 @@ def _cursor_value(value: Any) -> Any:
     return value
 
 
-def _after(segment: _Segment, values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows past `values` in the segment's order: one row-value comparison, which every
-    engine answers from an index in that order."""
+def _after(segment: _Segment) -> ColumnElement[bool]:
+    """Rows past the bound `after_0`, `after_1`, ... in the segment's order: one row-value
+    comparison, which every engine answers from an index in that order."""
     columns = segment.columns
-    bound = tuple_(*(literal(v, type_=k.type) for k, v in zip(columns, values, strict=True)))
+    bound = tuple_(*(bindparam(f"after_{n}", type_=k.type) for n, k in enumerate(columns)))
     return tuple_(*columns) < bound if segment.descending else tuple_(*columns) > bound
 
 
-def _window(conn: Connection, base: Sequence[ColumnElement[bool]], states: Sequence[str],
-            segment: _Segment, after: Sequence[Any] | None, limit: int) -> list[dict]:
-    """The first `limit` rows of one segment past `after`: one index range per state, merged
-    by the database on (id, sort keys) alone, so only the window's rows are read whole."""
+def _window_statement(base: Sequence[ColumnElement[bool]], states: Sequence[str],
+                      segment: _Segment, after: bool) -> Select:
+    """The first `window_limit` rows of one segment (past the bound `after_*` values when
+    `after`): one index range per state, merged by the database on (id, sort keys) alone, so
+    only the window's rows are read whole."""
     clauses = [*base, *([segment.where] if segment.where is not None else [])]
-    if after is not None:
-        clauses.append(_after(segment, after))
+    if after:
+        clauses.append(_after(segment))
     columns = segment.columns
+    limit = bindparam("window_limit", type_=Integer)
     if len(states) == 1:
-        query = (select(*WINDOW_COLUMNS).where(*clauses, _c.state == states[0])
-                 .order_by(*_ordered(columns, segment.descending)).limit(limit))
-    else:
-        keys = [k.label(f"k{n}") for n, k in enumerate(columns)]
-        arms = [select(_c.id.label("ref"), *keys).where(*clauses, _c.state == state)
-                .order_by(*_ordered(columns, segment.descending)).limit(limit)
-                for state in states]
-        merged = union_all(*(select(arm.subquery()) for arm in arms)).subquery()
-        query = (select(*WINDOW_COLUMNS).join_from(merged, items, _c.id == merged.c.ref)
-                 .order_by(*_ordered([merged.c[k.name] for k in keys], segment.descending))
-                 .limit(limit))
-    return [r._asdict() for r in conn.execute(query)]
+        return (select(*WINDOW_COLUMNS).where(*clauses, _c.state == states[0])
+                .order_by(*_ordered(columns, segment.descending)).limit(limit))
+    keys = [k.label(f"k{n}") for n, k in enumerate(columns)]
+    arms = [select(_c.id.label("ref"), *keys).where(*clauses, _c.state == state)
+            .order_by(*_ordered(columns, segment.descending)).limit(limit)
+            for state in states]
+    merged = union_all(*(select(arm.subquery()) for arm in arms)).subquery()
+    return (select(*WINDOW_COLUMNS).join_from(merged, items, _c.id == merged.c.ref)
+            .order_by(*_ordered([merged.c[k.name] for k in keys], segment.descending))
+            .limit(limit))
+
+
+class _Statements:
+    """Window statements by what shapes them (who asks, the view, the folder, the state, the
+    sort segment), the values that move from page to page bound at execution. Building one
+    and deriving its cache key costs SQLAlchemy more than running it on a small window; the
+    compiled form is SQLAlchemy's own cache."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.built: OrderedDict[tuple, Select] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple | None, build: Callable[[], Select]) -> Select:
+        if key is None:
+            return build()
+        with self.lock:
+            found = self.built.get(key)
+            if found is not None:
+                self.built.move_to_end(key)
+                return found
+        statement = build()
+        with self.lock:
+            self.built[key] = statement
+            if len(self.built) > self.size:
+                self.built.popitem(last=False)
+        return statement
+
+
+_windows = _Statements(512)
 
 
 def _ordered(columns: Sequence[ColumnElement[Any]], descending: bool) -> list[Any]:
@@ -202,18 +265,37 @@ def _ordered(columns: Sequence[ColumnElement[Any]], descending: bool) -> list[An
 
 def list_rows(conn: Connection, scope: Scope, *, state: StateFilter, limit: int,
               cursor: str | None, sort: SortOrder = SortOrder.NEWEST,
-              where: Sequence[ColumnElement[bool]] = ()) -> tuple[list[dict], str | None]:
-    """One page in `sort` order, by keyset; answers the rows and the next page's cursor."""
-    base = [*scope.clauses(conn), *where]
+              where: Sequence[ColumnElement[bool]] = (),
+              where_key: Hashable | None = None) -> tuple[list[dict], str | None]:
+    """One page in `sort` order, by keyset; answers the rows and the next page's cursor.
+
+    `where_key` names what `where` keeps (the same key, the same clauses), so the statement
+    built for it can be used again; without one, a `where` is built afresh each time."""
     states, sort = window_states(state), SortOrder(sort)
-    if state == StateFilter.ARCHIVED:
-        base.append(_c.resolved_action == ARCHIVED)
     segments = _SORTS[sort]
     index, after = decode_cursor(cursor, sort) if cursor else (0, None)
+    reusable = scope.timeless and (where_key is not None or not where)
+    shape = (conn.dialect.name, scope.user, scope.kind, scope.query, where_key, state, sort) \
+        if reusable else None
+    base: list[ColumnElement[bool]] | None = None
+
+    def clauses() -> list[ColumnElement[bool]]:
+        nonlocal base
+        if base is None:
+            base = [*scope.clauses(conn), *where]
+            if state == StateFilter.ARCHIVED:
+                base.append(_c.resolved_action == ARCHIVED)
+        return base
+
     rows: list[tuple[int, dict]] = []
     while index < len(segments) and len(rows) <= limit:
         wanted = limit + 1 - len(rows)
-        found = _window(conn, base, states, segments[index], after, wanted)
+        segment, past = segments[index], after is not None
+        statement = _windows.get(
+            shape and (*shape, index, past),
+            lambda s=segment, p=past: _window_statement(clauses(), states, s, p))
+        params = {"window_limit": wanted, **{f"after_{n}": v for n, v in enumerate(after or ())}}
+        found = dicts(conn.execute(statement, params))
         rows.extend((index, r) for r in found)
         if len(found) == wanted:
             break
@@ -270,12 +352,15 @@ def get_rows(conn: Connection, ids: Sequence[int], user: Principal | None = None
         ids = sorted(set(ids))
     found: list[dict] = []
     for start in range(0, len(ids), 500):  # stay under every driver's bound-parameter limit
-        query = select(items).where(items.c.id.in_(ids[start:start + 500]))
+        batch = ids[start:start + 500]
+        # one id: an equality, which SQLAlchemy need not expand into the SQL on each run
+        query = select(items).where(items.c.id == batch[0] if len(batch) == 1
+                                    else items.c.id.in_(batch))
         if user is not None:
             query = query.where(visible_to(user))
         if for_update:
             query = query.order_by(items.c.id).with_for_update()
-        found.extend(dict(r._mapping) for r in conn.execute(query))
+        found.extend(dicts(conn.execute(query)))
     return found
 
 
