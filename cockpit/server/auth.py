@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from fastapi import HTTPException, Request, Security, WebSocket, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from cockpit.domain.roles import Principal
-from cockpit.store.db import reader
-from cockpit.store.users import principal_for_token
+from cockpit.store.users import TokenLookup
 
 # What a client may say it is; `bulk` and `system` are written by the server itself.
 CLIENT_ORIGINS = frozenset({"tui", "cli", "api"})
@@ -35,9 +36,15 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _lookup(engine, token: str) -> Principal | None:
-    with reader(engine).connect() as conn:  # every request: never behind a long write
-        return principal_for_token(conn, token)
+@functools.lru_cache(maxsize=16)
+def _tokens(engine: Engine) -> TokenLookup:
+    """The token lookup of `engine`. Every request asks the database (a plain read, never
+    behind a long write): nothing is cached, so a revoked token fails at once everywhere."""
+    return TokenLookup(engine)
+
+
+def _lookup(engine: Engine, token: str) -> Principal | None:
+    return _tokens(engine)(token)
 
 
 async def authenticate(conn: Request | WebSocket) -> Principal | None:

@@ -44,7 +44,8 @@ def _text(max_length: int) -> Any:
 User = Annotated[Principal, Depends(current_user)]
 
 
-def inbox_of(request: Request) -> Inbox:
+async def inbox_of(request: Request) -> Inbox:
+    # async: no IO here, and a plain def would cost every request a hop to a worker thread
     return request.app.state.inbox
 
 
