@@ -8,6 +8,7 @@ from sqlalchemy import (
     Float,
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -412,4 +413,51 @@ clock_samples = Table(
     Index("ix_clock_samples_measure_at", "measure", "at"),
     Index("ix_clock_samples_item", "item_id"),
     sqlite_autoincrement=True,
+)
+
+# -- counts of saved views, kept by the database's own triggers (migration 0013) ---------------
+
+# The columns visibility and the built-in views filter on: a view whose terms read only these
+# is counted from item_counts, a sum over a few hundred rows.
+COUNTED_KEY = ("kind", "state", "priority", "assignee_id", "target_user_id", "target_role")
+
+
+def _counted_key() -> list[Column]:
+    return [Column(name, items.c[name].type, nullable=items.c[name].nullable)
+            for name in COUNTED_KEY]
+
+
+# How many items hold each combination of COUNTED_KEY. On PostgreSQL one combination may
+# have a row per concurrent writer for a while: a count is always a sum.
+item_counts = Table(
+    "item_counts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    *_counted_key(),
+    Column("n", BigInteger, nullable=False),
+    Index("ix_item_counts_key", *COUNTED_KEY),
+)
+
+# When each item turns overdue as `sla:at_risk,breached` reads it: the earliest warning of
+# its pending SLA targets, or (no targets, its producer reports it at risk or breached)
+# 1970. No row: it is not overdue at any time, as things stand.
+items_overdue = Table(
+    "items_overdue",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("overdue_at", Time, nullable=False),
+    *_counted_key(),
+    Index("ix_items_overdue_at", "overdue_at", *COUNTED_KEY),  # today's count reads it alone
+)
+
+# items_overdue counted per COUNTED_KEY and UTC day of overdue_at: the days before today are
+# summed from here, today's rows counted from items_overdue.
+overdue_counts = Table(
+    "overdue_counts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    *_counted_key(),
+    Column("day", Date, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Index("ix_overdue_counts_key", *COUNTED_KEY, "day"),
 )

@@ -1,0 +1,104 @@
+"""A view's per-state counts from the counts the database keeps (migration 0013), when its
+terms allow: a sum over a few hundred rows instead of a read of every item it matches.
+
+A clause that reads only the columns of COUNTED_KEY holds for every item of one combination
+of them or for none, so counting the items it matches is summing item_counts over the
+combinations it holds for. `sla:at_risk,breached` (the overdue view) is an item's
+items_overdue.overdue_at having come: the days before today are summed from overdue_counts
+and today's items counted from items_overdue. Any other term answers None: the caller counts
+the items themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime, time
+
+from sqlalchemy import Connection, Table, func, literal, select, union_all
+from sqlalchemy.sql import ClauseElement, ColumnElement, visitors
+from sqlalchemy.sql.elements import ColumnClause, TextClause
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.selectable import Exists, FromClause, ScalarSelect, SelectBase
+
+from cockpit.domain.query import Filter, Query
+from cockpit.store.inbox import Scope
+from cockpit.store.tables import (
+    COUNTED_KEY,
+    item_counts,
+    items,
+    items_overdue,
+    overdue_counts,
+)
+
+OVERDUE = frozenset({"at_risk", "breached"})  # the SLA states items_overdue answers for
+
+
+def tab_counts(conn: Connection, scope: Scope) -> dict[str, int] | None:
+    """`cockpit.store.inbox.tab_counts` of `scope`, from the kept counts; None when its
+    query has a term they cannot answer."""
+    sla = [t for t in scope.query.terms if isinstance(t, Filter) and t.field == "sla"]
+    rest = Query(tuple(t for t in scope.query.terms if t not in sla))
+    clauses = dataclasses.replace(scope, query=rest).clauses(conn)
+    if not all(_reads_only_key(clause) for clause in clauses):
+        return None
+    if not sla:
+        query = _summed(item_counts, clauses)
+    elif len(sla) == 1 and not sla[0].negated and set(sla[0].alternatives) == OVERDUE:
+        query = _overdue(clauses, scope.now)
+    else:
+        return None
+    by_state = {state: int(n) for state, n in conn.execute(query)}
+    unread, read = by_state.get("unread", 0), by_state.get("read", 0)
+    return {"active": unread + read, "unread": unread, "resolved": by_state.get("resolved", 0)}
+
+
+def _overdue(clauses: list[ColumnElement[bool]], now: datetime):
+    """Per state, the items whose overdue_at has come by `now`: whole days from
+    overdue_counts, today up to `now` from items_overdue (one statement, one snapshot)."""
+    today = now.astimezone(UTC).date()
+    days = (select(overdue_counts.c.state, overdue_counts.c.n)
+            .where(*_over(overdue_counts, clauses), overdue_counts.c.day < today))
+    o = items_overdue.c
+    started = datetime.combine(today, time(), tzinfo=UTC)
+    so_far = (select(o.state, literal(1).label("n"))
+              .where(*_over(items_overdue, clauses), o.overdue_at >= started,
+                     o.overdue_at <= now))
+    both = union_all(days, so_far).subquery()
+    return select(both.c.state, func.sum(both.c.n)).group_by(both.c.state)
+
+
+def _summed(table: Table, clauses: list[ColumnElement[bool]]):
+    return (select(table.c.state, func.sum(table.c.n)).where(*_over(table, clauses))
+            .group_by(table.c.state))
+
+
+def _over(table: Table, clauses: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """`clauses` (over items' COUNTED_KEY columns) over the same columns of `table`."""
+    def swap(element: ClauseElement) -> ClauseElement | None:
+        return table.c[element.name] if _is_key(element) else None
+
+    return [visitors.replacement_traverse(clause, {}, swap) for clause in clauses]
+
+
+def _is_key(element: ClauseElement) -> bool:
+    return isinstance(element, ColumnClause) and element.table is items \
+        and element.name in COUNTED_KEY
+
+
+# A literal_column that is a constant (a quoted string or a number), not a name.
+_CONSTANT = re.compile(r"'[^']*'|-?[0-9]+")
+
+
+def _reads_only_key(clause: ColumnElement[bool]) -> bool:
+    """Whether `clause` is a function of an item's COUNTED_KEY columns alone: it names no
+    other column or table, and holds no subquery or raw SQL but constants."""
+    for element in visitors.iterate(clause):
+        if isinstance(element, ColumnClause) and not _is_key(element) \
+                and not (element.is_literal and _CONSTANT.fullmatch(element.name)):
+            return False
+        if isinstance(element, FromClause) and not isinstance(element, FunctionElement):
+            return False  # a table or subquery (an SQL function is a FromClause too)
+        if isinstance(element, (SelectBase, Exists, ScalarSelect, TextClause)):
+            return False
+    return True
