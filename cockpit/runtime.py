@@ -22,12 +22,10 @@ from typing import TYPE_CHECKING
 
 from cockpit.config import Settings
 from cockpit.domain.roles import Role
-from cockpit.store import open_engine
-from cockpit.store.db import data_dir, default_db_url
-from cockpit.store.users import add_user, get_user, issue_token, principal_for_token
+from cockpit.paths import data_dir, default_db_url
 
-# The server, HTTP, uvicorn and the demo data are imported where they are used: the CLI's
-# local commands need the database and the local account, not a web stack.
+# The database, the server, HTTP, uvicorn and the demo data are imported where they are used:
+# the CLI's local commands need no web stack, and the app talking to a server needs neither.
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -56,6 +54,8 @@ def _token_file(engine: Engine) -> Path:
 
 def local_identity(engine: Engine) -> tuple[str, str]:
     """The local owner's id and a working token for it, created on first use."""
+    from cockpit.store.users import add_user, get_user, issue_token, principal_for_token
+
     user_id = local_user_id()
     path = _token_file(engine)
     with engine.begin() as conn:
@@ -75,6 +75,8 @@ def local_identity(engine: Engine) -> tuple[str, str]:
 
 def open_local(db_url: str | None, *, seed_demo: bool) -> tuple[Engine, str, str]:
     """The local engine, user and token; a new empty database gets the demo inbox."""
+    from cockpit.store import open_engine
+
     try:
         engine = open_engine(db_url)
     except Exception as exc:  # noqa: BLE001 - shown to the user as one line

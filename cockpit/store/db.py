@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import random
 import time
 from collections.abc import Callable
@@ -13,21 +12,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import orjson
-from platformdirs import user_data_dir
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
+
+from cockpit.paths import default_db_url
 
 log = logging.getLogger("cockpit.store")
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x636F636B  # one replica migrates at a time
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("COCKPIT_DATA_DIR") or user_data_dir("cockpit", appauthor=False))
-
-
-def default_db_url() -> str:
-    return os.environ.get("COCKPIT_DB") or f"sqlite:///{data_dir() / 'cockpit.db'}"
 
 
 def _json_loads(text: str | bytes):

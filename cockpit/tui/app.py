@@ -122,8 +122,9 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
             source = "keymap.toml"
             if problem:
                 self._problems.append(problem)
-        keymap, problems = check_keymap(keymap, self.binding_scopes(), source=source)
-        self._problems += problems
+        if keymap:  # (checking reads every dialog's bindings: only when there is a remap)
+            keymap, problems = check_keymap(keymap, self.binding_scopes(), source=source)
+            self._problems += problems
         self.user_keymap = keymap
         self.set_keymap(self.user_keymap)
 

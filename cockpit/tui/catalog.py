@@ -19,12 +19,8 @@ from cockpit.tui import describe
 from cockpit.tui.commands import PaletteCommand
 from cockpit.tui.format import one_line
 from cockpit.tui.keymap import APP_BINDINGS, ITEM_KEYS, normalize_keys
-from cockpit.tui.pages import page_scopes
 from cockpit.tui.screens import AssignScreen, ConfirmScreen, HelpScreen, PromptScreen
-from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.screens.help import HelpRow
-from cockpit.tui.screens.macro_picker import MacroPickerScreen
-from cockpit.tui.screens.transfer import TransferScreen
 from cockpit.tui.screens.view_picker import ViewPicker
 from cockpit.tui.ticket_bulk import TICKET_OPS
 from cockpit.tui.triage import TABS, closable, link_of
@@ -40,6 +36,11 @@ class KeyCatalog:
     @staticmethod
     def binding_scopes() -> dict[str, list[Binding]]:
         """The bindings live together: the inbox (app and list), and each dialog."""
+        from cockpit.tui.pages import page_scopes
+        from cockpit.tui.screens.compose import ComposeScreen
+        from cockpit.tui.screens.macro_picker import MacroPickerScreen
+        from cockpit.tui.screens.transfer import TransferScreen
+
         def make(bindings: Any) -> list[Binding]:
             return list(Binding.make_bindings(bindings))
 
@@ -134,6 +135,9 @@ class KeyCatalog:
 
     def help_rows(self: CockpitApp) -> list[HelpRow]:
         """Every binding of the app, the list and the dialogs, with its key as remapped."""
+        from cockpit.tui.screens.compose import ComposeScreen
+        from cockpit.tui.screens.macro_picker import MacroPickerScreen
+
         main = self.screen_stack[0]
         active = {ab.binding.id for ab in main.active_bindings.values() if ab.enabled}
         rows: list[HelpRow] = []

@@ -17,12 +17,12 @@ from cockpit.tui.messages import (
     PresenceChanged,
     TransferTargetsLoaded,
 )
-from cockpit.tui.screens.macro_picker import MacroPickerScreen, MacroRun
-from cockpit.tui.screens.transfer import Transfer, TransferScreen
 from cockpit.tui.widgets.detail import DetailPane
 
 if TYPE_CHECKING:
     from cockpit.tui.app import CockpitApp
+    from cockpit.tui.screens.macro_picker import MacroRun
+    from cockpit.tui.screens.transfer import Transfer
 
 VIEWING_EVERY = 20.0  # seconds between "still viewing" calls; the server forgets after 60
 
@@ -32,6 +32,8 @@ class DeskActions:
 
     @while_running
     def on_macros_loaded(self: CockpitApp, message: MacrosLoaded) -> None:
+        from cockpit.tui.screens.macro_picker import MacroPickerScreen
+
         item = self.known.get(message.item.id, message.item)
 
         def picked(run: MacroRun | None) -> None:
@@ -46,6 +48,8 @@ class DeskActions:
 
     @while_running
     def on_transfer_targets_loaded(self: CockpitApp, message: TransferTargetsLoaded) -> None:
+        from cockpit.tui.screens.transfer import TransferScreen
+
         item = self.known.get(message.item.id, message.item)
 
         def picked(choice: Transfer | None) -> None:

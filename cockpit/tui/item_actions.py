@@ -29,7 +29,6 @@ from cockpit.tui.messages import (
     UsersLoaded,
 )
 from cockpit.tui.screens import Assignee, AssignScreen, ConfirmScreen, PromptScreen
-from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.ticket_bulk import TICKET_OPS
 from cockpit.tui.triage import Undo, decided_elsewhere, link_of
 from cockpit.tui.why import Here, why_not_action
@@ -102,6 +101,8 @@ class ItemActions(DeskActions):
             self.open_link(item)
             return
         if name in COMPOSED:
+            from cockpit.tui.screens.compose import ComposeScreen
+
             title, internal = COMPOSED[name]
             self.push_screen(
                 ComposeScreen(f"{title}: {one_line(item.title, 80)}", internal=internal,

@@ -15,24 +15,37 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from cockpit.tui.messages import MetricsChanged
-from cockpit.tui.screens.agents import AgentsScreen
-from cockpit.tui.screens.drill import DrillScreen
 from cockpit.tui.screens.page import PAGE_BINDINGS, PageScreen
-from cockpit.tui.screens.reports import ReportsScreen
-from cockpit.tui.screens.status_picker import StatusPicker
-from cockpit.tui.widgets.roster import RosterTable
 
 if TYPE_CHECKING:
     from cockpit.tui.app import CockpitApp
 
-PAGES: dict[str, Callable[[CockpitApp], Screen]] = {
-    "agents": lambda app: AgentsScreen(app.client),
-    "reports": lambda app: ReportsScreen(app.client),
-}
+# The pages' modules load when a page is first shown (or its keys are checked), not at launch.
+
+
+def _agents(app: CockpitApp) -> Screen:
+    from cockpit.tui.screens.agents import AgentsScreen
+
+    return AgentsScreen(app.client)
+
+
+def _reports(app: CockpitApp) -> Screen:
+    from cockpit.tui.screens.reports import ReportsScreen
+
+    return ReportsScreen(app.client)
+
+
+PAGES: dict[str, Callable[[CockpitApp], Screen]] = {"agents": _agents, "reports": _reports}
 
 
 def page_scopes() -> dict[str, list[Binding]]:
     """The bindings live together on each page and its dialogs (for checking keymap.toml)."""
+    from cockpit.tui.screens.agents import AgentsScreen
+    from cockpit.tui.screens.drill import DrillScreen
+    from cockpit.tui.screens.reports import ReportsScreen
+    from cockpit.tui.screens.status_picker import StatusPicker
+    from cockpit.tui.widgets.roster import RosterTable
+
     def make(*groups: object) -> list[Binding]:
         return [b for g in groups for b in Binding.make_bindings(g)]  # type: ignore[arg-type]
 
@@ -62,6 +75,8 @@ class Pages:
     def on_metrics_changed(self: CockpitApp, message: MetricsChanged) -> None:
         """A `metrics` event from the live stream: for the Agents screen, if it was opened."""
         if self.is_running and self.is_screen_installed("agents"):
+            from cockpit.tui.screens.agents import AgentsScreen
+
             screen = self.get_screen("agents")
             if isinstance(screen, AgentsScreen) and screen.is_mounted:
                 screen.pushed(message.data)

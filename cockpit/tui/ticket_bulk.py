@@ -15,10 +15,10 @@ from cockpit.tui.guards import while_running
 from cockpit.tui.messages import BulkChoicesLoaded
 from cockpit.tui.screens import AssignScreen, PromptScreen
 from cockpit.tui.screens.assign import Assignee
-from cockpit.tui.screens.macro_picker import MacroPickerScreen, MacroRun
 
 if TYPE_CHECKING:
     from cockpit.tui.app import CockpitApp
+    from cockpit.tui.screens.macro_picker import MacroRun
 
 # The ticket actions a selection can run, and how a toast names them.
 TICKET_OPS: dict[str, str] = {"close": "Close", "assign": "Assign", "priority": "Priority",
@@ -81,6 +81,8 @@ class TicketBulk:
             if example is None or example.kind != Kind.TICKET:
                 return {"actions": []}  # nothing to render it on: the run goes ahead
             return await self.client.preview_macro(example.id, name)
+
+        from cockpit.tui.screens.macro_picker import MacroPickerScreen
 
         title = f"{what} (preview on {one_line(example.title, 40)})" if example else what
         self.push_screen(MacroPickerScreen(title, message.choices, preview), chosen)
