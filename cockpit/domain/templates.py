@@ -12,9 +12,10 @@ containing `{{ ... }}` is printed as written, never evaluated.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
@@ -65,14 +66,21 @@ def _check(tree: nodes.Template) -> None:
                                   "with | default(\"...\"), nothing else")
 
 
+@lru_cache(maxsize=256)
+def _compiled(template: str) -> Template:
+    """Parsed, checked and compiled once: a macro over many tickets renders one template
+    for each, and compiling it takes far longer than rendering it."""
+    tree = _ENV.parse(template)
+    _check(tree)
+    return _ENV.from_string(tree)
+
+
 def render(template: str, context: Mapping[str, Any]) -> str:
     """The text to send; raises TemplateRefused naming what is missing or malformed."""
     if len(template) > MAX_TEMPLATE:
         raise TemplateRefused(f"a template is at most {MAX_TEMPLATE} characters")
     try:
-        tree = _ENV.parse(template)
-        _check(tree)
-        return _ENV.from_string(tree).render(**context).strip()
+        return _compiled(template).render(**context).strip()
     except TemplateError as exc:
         message = str(exc).replace("'dict object'", "the variables")
         raise TemplateRefused(f"cannot render: {message} (variables: "
