@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -33,6 +33,9 @@ from cockpit.store.tables import (
     waitpoints,
 )
 
+if TYPE_CHECKING:
+    from cockpit.server.tickets import Effects
+
 # Decisions and retries are reported to the producer's callback_url.
 CALLBACK_ACTIONS = frozenset({"approve", "deny", "reject", "retry", "cancel", "timed_out"})
 
@@ -45,6 +48,7 @@ class ActionContext:
     params: dict[str, Any]
     now: datetime
     emit: bool = True  # write the item's event (a bulk run writes one for all instead)
+    effects: Effects | None = None  # where a ticket action's writes go; None: at once
 
 
 @dataclass
@@ -248,6 +252,21 @@ def actions_for(row: dict[str, Any], user: Principal) -> list[str]:
     return available_actions(row, user.id, user.role, approved_by=approvals_of(row))
 
 
+def permitted(row: dict[str, Any], user: Principal, name: str) -> Handler:
+    """The handler of `name` for `row`, when `user` may run it on the row now; else raises
+    the 4xx of the API saying why not."""
+    handler = _HANDLERS.get((row["kind"], name)) or _HANDLERS.get((None, name))
+    if handler is None or name not in actions_for(row, user):
+        if not user.ranks_at_least(Role.MEMBER):
+            raise Forbidden(f"a {user.role} cannot {name}")
+        if row["state"] == State.RESOLVED and name != "restore":
+            raise Conflict(f"{name} is no longer possible: already {row['resolved_action']}")
+        if name == "approve" and user.id in approvals_of(row):
+            raise Conflict("you already approved this; it needs a different second approver")
+        raise Conflict(f"{name} is not possible on this item now (state {row['state']})")
+    return handler
+
+
 def run_action(conn: Connection, user: Principal, item_id: int, name: str,
                params: dict[str, Any], origin: str, now: datetime, *,
                emit: bool = True) -> tuple[dict, Outcome]:
@@ -259,15 +278,7 @@ def run_action(conn: Connection, user: Principal, item_id: int, name: str,
     row = inbox.get_row(conn, item_id, user, for_update=True)
     if row is None:
         raise NotFound(f"item {item_id} not found")
-    handler = _HANDLERS.get((row["kind"], name)) or _HANDLERS.get((None, name))
-    if handler is None or name not in actions_for(row, user):
-        if not user.ranks_at_least(Role.MEMBER):
-            raise Forbidden(f"a {user.role} cannot {name}")
-        if row["state"] == State.RESOLVED and name != "restore":
-            raise Conflict(f"{name} is no longer possible: already {row['resolved_action']}")
-        if name == "approve" and user.id in approvals_of(row):
-            raise Conflict("you already approved this; it needs a different second approver")
-        raise Conflict(f"{name} is not possible on this item now (state {row['state']})")
+    handler = permitted(row, user, name)
     outcome = handler(ActionContext(conn, user, row, params, now, emit))
     if outcome.changes:
         inbox.update_rows(conn, [item_id], outcome.changes)
@@ -281,4 +292,4 @@ def run_action(conn: Connection, user: Principal, item_id: int, name: str,
 
 
 # The support desk's actions on tickets register themselves with the executor.
-from cockpit.server import tickets  # noqa: E402,F401
+from cockpit.server import tickets  # noqa: F401

@@ -54,17 +54,27 @@ def sign(secret: str, body: bytes) -> str:
 def enqueue(conn: Connection, row: dict[str, Any], action: str, actor: str,
             params: dict[str, Any], now: datetime) -> bool:
     """Queue the callback for a decision on `row`, when its producer asked for one."""
+    values = message(row, action, actor, params, now)
+    if values is None:
+        return False
+    conn.execute(insert(outbox).values(**values))
+    return True
+
+
+def message(row: dict[str, Any], action: str, actor: str, params: dict[str, Any],
+            now: datetime) -> dict[str, Any] | None:
+    """The outbox row of a callback for `action` on `row`; None when its producer asked for
+    none. A bulk run inserts many of these at once."""
     url = callback_url(row.get("payload") or {})
     if url is None:
-        return False
+        return None
     body = json.dumps({
         "item_id": row["id"], "kind": row["kind"], "source_id": row["source_id"],
         "action": action, "actor": actor, "params": params, "time": now.isoformat(),
         "delivery_id": str(uuid.uuid4()),
     }, separators=(",", ":"), sort_keys=True)
-    conn.execute(insert(outbox).values(item_id=row["id"], url=url, body=body, attempts=0,
-                                       next_attempt_at=now, created_at=now))
-    return True
+    return {"item_id": row["id"], "url": url, "body": body, "attempts": 0,
+            "next_attempt_at": now, "created_at": now}
 
 
 def delivery_id(row: dict[str, Any]) -> str:

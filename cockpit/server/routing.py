@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -184,6 +185,25 @@ def _queue_of(row: dict[str, Any], changes: dict[str, Any]) -> str | None:
     return queue.strip() if isinstance(queue, str) and queue.strip() else None
 
 
+@dataclass(frozen=True)
+class Settling:
+    """What a ticket's changes mean for routing: the agent whose capacity they free, and
+    whether the ticket waits again (open and unassigned), in which queue if any."""
+
+    freed: str | None
+    waits: bool
+    queue: str | None
+
+
+def settling(row: dict[str, Any], changes: dict[str, Any]) -> Settling:
+    before = row.get("assignee_id")
+    after = changes.get("assignee_id", before)
+    is_open = changes.get("state", row.get("state")) != State.RESOLVED
+    waits = after is None and is_open
+    freed = before if before is not None and (before != after or not is_open) else None
+    return Settling(freed, waits, _queue_of(row, changes) if waits else None)
+
+
 def settle(conn: Connection, row: dict[str, Any], changes: dict[str, Any],
            now: datetime) -> dict[str, Any]:
     """A ticket action's changes, written now so routing sees them, then the pass they call
@@ -192,23 +212,19 @@ def settle(conn: Connection, row: dict[str, Any], changes: dict[str, Any],
     if row.get("kind") != Kind.TICKET:
         return changes
     inbox.update_rows(conn, [row["id"]], changes)
-    before = row.get("assignee_id")
-    after = changes.get("assignee_id", before)
-    state = changes.get("state", row.get("state"))
-    is_open = state != State.RESOLVED
+    plan = settling(row, changes)
     queues: set[str] = set()
-    if before is not None and (before != after or not is_open):
-        freed = stored.get(conn, before)
+    if plan.freed is not None:
+        freed = stored.get(conn, plan.freed)
         queues.update((freed or {}).get("queues") or ())
-    queue = _queue_of(row, changes)
-    if after is None and is_open and queue:
-        queues.add(queue)
-    if after is not None or not is_open:
+    if plan.queue:
+        queues.add(plan.queue)
+    if not plan.waits:
         waiting.clear_waits(conn, [row["id"]])
     if not queues:
         return changes
     route(conn, now, queues=queues)
-    if after is None and is_open:
+    if plan.waits:
         routed = waiting.assignee_of(conn, row["id"])
         if routed is not None:
             return {**changes, "assignee_id": routed, "updated_at": now}
@@ -218,13 +234,19 @@ def settle(conn: Connection, row: dict[str, Any], changes: dict[str, Any],
 def reserve(conn: Connection, agent_id: str, ticket_id: int, now: datetime, *, force: Any,
             field: str) -> str | None:
     """Before a person gives a ticket to `agent_id`: their row locked (so no routing pass
-    fills them meanwhile) and their capacity checked. Past capacity is refused unless
-    `force`; answers a line for the journal when forced past it."""
+    fills them meanwhile) and their capacity checked (`past_capacity`)."""
     agent = stored.get(conn, agent_id, for_update=True)
     capacity = agent["capacity"] if agent else CAPACITY_DEFAULT
     load = stored.load_of(conn, agent_id, excluding=ticket_id)
     if agent is not None:
         stored.change(conn, agent_id, last_assigned_at=now)
+    return past_capacity(agent_id, load, capacity, force=force, field=field)
+
+
+def past_capacity(agent_id: str, load: int, capacity: int, *, force: Any,
+                  field: str) -> str | None:
+    """Giving `agent_id` one more ticket on top of `load`: past capacity is refused unless
+    `force`; answers a line for the journal when forced past it."""
     if load < capacity:
         return None
     if force not in FORCE_WORDS:

@@ -3,6 +3,10 @@
 Each writes its timeline entry in the action's own transaction. Public replies go to the
 customer through the outbox; internal notes only ever reach the timeline, which no outbound
 path reads.
+
+The actions a bulk run takes (the macro steps, `macros.STEP_ACTIONS`, and the macro) make
+every write through `Effects`: at once here, gathered for every ticket of the run together in
+cockpit.server.ticket_bulk. Either way the same checks run in the same order.
 """
 
 from __future__ import annotations
@@ -24,6 +28,55 @@ from cockpit.store.tables import users
 BODY_MAX = 20_000
 
 
+class Effects:
+    """Where a ticket action's writes go: into its transaction at once."""
+
+    def active_user(self, ctx: ActionContext, user_id: str) -> bool:
+        found = ctx.conn.execute(select(users.c.status).where(users.c.id == user_id)).first()
+        return found is not None and found.status == "active"
+
+    def reserve(self, ctx: ActionContext, agent_id: str, *, field: str) -> str | None:
+        return routing.reserve(ctx.conn, agent_id, ctx.row["id"], ctx.now,
+                               force=ctx.params.get("force"), field=field)
+
+    def entry(self, ctx: ActionContext, type_: str, *, body_md: str = "",
+              internal: bool = False, **data: Any) -> None:
+        timeline.add(ctx.conn, ctx.row["id"], type_, ctx.user.id, ctx.now, body_md=body_md,
+                     internal=internal, **data)
+
+    def reply(self, ctx: ActionContext, body: str) -> None:
+        entry = timeline.add(ctx.conn, ctx.row["id"], "reply", ctx.user.id, ctx.now,
+                             body_md=body)
+        outbox.enqueue(ctx.conn, ctx.row, "reply", ctx.user.id,
+                       {"body_md": body, "timeline_id": entry}, ctx.now)
+        sla.replied(ctx.conn, ctx.row, ctx.now)
+
+    def closed(self, ctx: ActionContext) -> None:
+        sla.closed(ctx.conn, ctx.row, ctx.now)
+
+    def reprioritised(self, ctx: ActionContext, priority: str) -> None:
+        sla.reprioritised(ctx.conn, ctx.row, priority)
+
+    def settle(self, ctx: ActionContext, changes: dict[str, Any]) -> dict[str, Any]:
+        return routing.settle(ctx.conn, ctx.row, changes, ctx.now)
+
+    def macro(self, ctx: ActionContext, name: str) -> dict[str, Any]:
+        return macros.find(ctx.conn, ctx.user, name)
+
+    def step(self, ctx: ActionContext, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """One step of a macro, as its own action; answers the ticket's row after it."""
+        row, _ = run_action(ctx.conn, ctx.user, ctx.row["id"], name, params, "api", ctx.now,
+                            emit=ctx.emit)
+        return row
+
+
+AT_ONCE = Effects()
+
+
+def _effects(ctx: ActionContext) -> Effects:
+    return ctx.effects or AT_ONCE
+
+
 def _body(ctx: ActionContext, what: str) -> str:
     """The `body_md` parameter (`text` too, as older clients send it), cleaned already."""
     body = ctx.params.get("body_md", ctx.params.get("text"))
@@ -35,7 +88,7 @@ def _body(ctx: ActionContext, what: str) -> str:
 
 
 def _note(ctx: ActionContext, entry: str, **data: Any) -> None:
-    timeline.add(ctx.conn, ctx.row["id"], entry, ctx.user.id, ctx.now, **data)
+    _effects(ctx).entry(ctx, entry, **data)
 
 
 @handles("reply", Kind.TICKET)
@@ -44,10 +97,7 @@ def _reply(ctx: ActionContext) -> Outcome:
     body = _body(ctx, "a reply")
     if not callback_url(ctx.row.get("payload") or {}):
         raise Conflict("this ticket has no callback_url: a reply could not reach the customer")
-    entry = timeline.add(ctx.conn, ctx.row["id"], "reply", ctx.user.id, ctx.now, body_md=body)
-    outbox.enqueue(ctx.conn, ctx.row, "reply", ctx.user.id,
-                   {"body_md": body, "timeline_id": entry}, ctx.now)
-    sla.replied(ctx.conn, ctx.row, ctx.now)
+    _effects(ctx).reply(ctx, body)
     changes: dict[str, Any] = {"updated_at": ctx.now}
     if ctx.row["state"] == State.UNREAD:
         changes.update(state=State.READ.value, read_at=ctx.now)
@@ -57,8 +107,7 @@ def _reply(ctx: ActionContext) -> Outcome:
 @handles("note", Kind.TICKET)
 def _internal_note(ctx: ActionContext) -> Outcome:
     body = _body(ctx, "a note")
-    timeline.add(ctx.conn, ctx.row["id"], "note", ctx.user.id, ctx.now, body_md=body,
-                 internal=True)
+    _effects(ctx).entry(ctx, "note", body_md=body, internal=True)
     return Outcome({"updated_at": ctx.now})
 
 
@@ -67,9 +116,7 @@ def _existing_user(ctx: ActionContext, user_id: Any, param: str) -> str | None:
         return None
     if not isinstance(user_id, str) or not user_id or len(user_id) > 200:
         raise BadRequest(f"{param}: the id of a user, or null")
-    found = ctx.conn.execute(select(users.c.id, users.c.status)
-                             .where(users.c.id == user_id)).first()
-    if found is None or found.status != "active":
+    if not _effects(ctx).active_user(ctx, user_id):
         raise BadRequest(f"{param}: no active user {user_id!r}")
     return user_id
 
@@ -79,11 +126,9 @@ def _assign(ctx: ActionContext) -> Outcome:
     who = _existing_user(ctx, ctx.params.get("assignee_id", ctx.user.id), "assignee_id")
     if who == ctx.row.get("assignee_id"):
         return Outcome()
-    forced = None if who is None else routing.reserve(
-        ctx.conn, who, ctx.row["id"], ctx.now, force=ctx.params.get("force"), field="assignee_id")
+    forced = None if who is None else _effects(ctx).reserve(ctx, who, field="assignee_id")
     _note(ctx, "assign", **{"from": ctx.row.get("assignee_id"), "to": who})
-    changes = routing.settle(ctx.conn, ctx.row, {"assignee_id": who, "updated_at": ctx.now},
-                             ctx.now)
+    changes = _effects(ctx).settle(ctx, {"assignee_id": who, "updated_at": ctx.now})
     return Outcome(changes, detail=forced)
 
 
@@ -102,8 +147,7 @@ def _transfer(ctx: ActionContext) -> Outcome:
         changes["assignee_id"] = _existing_user(ctx, agent, "agent_id")
         target = {"agent_id": changes["assignee_id"]}
         if changes["assignee_id"] not in (None, ctx.row.get("assignee_id")):
-            forced = routing.reserve(ctx.conn, changes["assignee_id"], ctx.row["id"], ctx.now,
-                                     force=ctx.params.get("force"), field="agent_id")
+            forced = _effects(ctx).reserve(ctx, changes["assignee_id"], field="agent_id")
     else:
         if not isinstance(queue, str) or not queue.strip() or len(queue) > 200:
             raise BadRequest("queue: the name of a queue")
@@ -111,10 +155,9 @@ def _transfer(ctx: ActionContext) -> Outcome:
         changes["payload"] = {**(ctx.row.get("payload") or {}), "queue": queue}
         changes["assignee_id"] = None
         target = {"queue": queue}
-    timeline.add(ctx.conn, ctx.row["id"], "transfer", ctx.user.id, ctx.now,
-                 body_md=(note or "").strip(), internal=True,
-                 **{"from": ctx.row.get("assignee_id"), **target})
-    return Outcome(routing.settle(ctx.conn, ctx.row, changes, ctx.now), detail=forced)
+    _effects(ctx).entry(ctx, "transfer", body_md=(note or "").strip(), internal=True,
+                        **{"from": ctx.row.get("assignee_id"), **target})
+    return Outcome(_effects(ctx).settle(ctx, changes), detail=forced)
 
 
 @handles("priority", Kind.TICKET)
@@ -125,7 +168,7 @@ def _priority(ctx: ActionContext) -> Outcome:
     if wanted == ctx.row["priority"]:
         return Outcome()
     _note(ctx, "priority", **{"from": ctx.row["priority"], "to": wanted})
-    sla.reprioritised(ctx.conn, ctx.row, wanted)
+    _effects(ctx).reprioritised(ctx, wanted)
     return Outcome({"priority": wanted, "updated_at": ctx.now})
 
 
@@ -135,8 +178,8 @@ def _close(ctx: ActionContext) -> Outcome:
     if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
         raise BadRequest("reason: at most 500 characters of text")
     _note(ctx, "status", **{"from": ctx.row["state"], "to": "closed", "reason": reason})
-    sla.closed(ctx.conn, ctx.row, ctx.now)
-    return Outcome(routing.settle(ctx.conn, ctx.row, resolved(ctx, "closed"), ctx.now))
+    _effects(ctx).closed(ctx)
+    return Outcome(_effects(ctx).settle(ctx, resolved(ctx, "closed")))
 
 
 @handles("reopen", Kind.TICKET)
@@ -216,13 +259,12 @@ def _macro(ctx: ActionContext) -> Outcome:
     overrides = ctx.params.get("overrides") or {}
     if not isinstance(overrides, dict):
         raise BadRequest("overrides: step index -> parameters")
-    macro = macros.find(ctx.conn, ctx.user, name)
+    macro = _effects(ctx).macro(ctx, name)
     steps = macros.rendered_steps(macro, ctx.row, ctx.user, overrides)
     done = []
     for step in steps:
         params = {k: v for k, v in step.items() if k != "action"}
-        row, _ = run_action(ctx.conn, ctx.user, ctx.row["id"], step["action"], params,
-                            "api", ctx.now, emit=ctx.emit)
+        row = _effects(ctx).step(ctx, step["action"], params)
         done.append(step["action"])
     ctx.row.update(row)
     return Outcome(detail=f"macro {name}: {', '.join(done)}")

@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, false, insert, not_, or_, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    false,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.sql import ColumnElement
 
 from cockpit.domain.sla import DEFAULT_POLICIES, TARGETS, Target, due, warn_at
@@ -49,6 +61,30 @@ def retime(conn: Connection, item_id: int, minutes: dict[str, int]) -> None:
         due_at = due(row.start_at, minutes[row.target])
         conn.execute(update(sla_targets).where(t.item_id == item_id, t.target == row.target)
                      .values(due_at=due_at, warn_at=warn_at(row.start_at, due_at), raised=""))
+
+
+def meet_many(conn: Connection, item_ids: Sequence[int], targets: Sequence[str],
+              at: datetime) -> None:
+    """`meet` for many items at once."""
+    for begin in range(0, len(item_ids), 500):
+        conn.execute(update(sla_targets).where(t.item_id.in_(item_ids[begin:begin + 500]),
+                                               t.target.in_(targets), t.met_at.is_(None))
+                     .values(met_at=at))
+
+
+def retime_many(conn: Connection, minutes: dict[int, dict[str, int]]) -> None:
+    """`retime` for many items at once: item id -> minutes per target of its new priority."""
+    ids = list(minutes)
+    changes = []
+    for begin in range(0, len(ids), 500):
+        for row in conn.execute(select(t.item_id, t.target, t.start_at).where(
+                t.item_id.in_(ids[begin:begin + 500]), t.met_at.is_(None))):
+            due_at = due(row.start_at, minutes[row.item_id][row.target])
+            changes.append({"b_item": row.item_id, "b_target": row.target, "due_at": due_at,
+                            "warn_at": warn_at(row.start_at, due_at), "raised": ""})
+    if changes:
+        conn.execute(update(sla_targets).where(t.item_id == bindparam("b_item"),
+                                               t.target == bindparam("b_target")), changes)
 
 
 def targets_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[Target]]:
