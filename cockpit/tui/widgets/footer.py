@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
@@ -23,6 +24,21 @@ class FittingFooter(Footer):
     def __init__(self, *, droppable: Iterable[str] = DROPPABLE, **kwargs) -> None:
         super().__init__(**kwargs)
         self.droppable = tuple(droppable)
+        self._shown: tuple | None = None  # the keys last composed
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Compose the keys again only when they differ from those shown: the bindings are
+        checked again on every cursor move, and rebuilding the row costs a dozen mounts and
+        a layout of the screen."""
+        keys = tuple((binding.key, binding.action, binding.description, binding.group, enabled,
+                      tooltip)
+                     for _node, binding, enabled, tooltip in screen.active_bindings.values()
+                     if binding.show)
+        if keys == self._shown and self.is_attached:
+            return
+        if screen.app.app_focus:  # (without focus the footer waits: it composes later)
+            self._shown = keys
+        super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
         keys = list(super().compose())

@@ -270,7 +270,7 @@ and search changes.
         self._cursor = cursor
         self._asked.clear()
         self._strip_cache.clear()
-        self.virtual_size = Size(0, feed.row_count)
+        self._set_height(feed.row_count)
         if self.is_mounted:
             height = self.scrollable_content_region.height
             if height > 0:
@@ -282,6 +282,23 @@ and search changes.
                 self._scroll_cursor_into_view()
         self.refresh()
         self._post_highlighted()
+
+    def _set_height(self, rows: int) -> None:
+        """The list's scrollable height. Setting `virtual_size` lays the whole screen out
+        again, which repaints every widget; unless the scrollbar shows or hides, only the
+        list and its scrollbar need drawing, so the size is set without that pass."""
+        size = Size(0, rows)
+        if size == self.virtual_size:
+            return
+        height = self.scrollable_content_region.height
+        if not self.is_mounted or height <= 0 or \
+                (self.virtual_size.height > height) != (rows > height):
+            self.virtual_size = size
+            return
+        self.set_reactive(ItemList.virtual_size, size)
+        scrollbar = self.vertical_scrollbar
+        scrollbar.window_virtual_size = rows
+        scrollbar.refresh()
 
     @property
     def row_count(self) -> int:
