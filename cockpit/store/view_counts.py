@@ -13,9 +13,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime, time
 
-from sqlalchemy import Connection, Table, func, literal, select, union_all
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.sql import ClauseElement, ColumnElement, visitors
 from sqlalchemy.sql.elements import ColumnClause, TextClause
 from sqlalchemy.sql.functions import FunctionElement
@@ -32,43 +43,77 @@ from cockpit.store.tables import (
 )
 
 OVERDUE = frozenset({"at_risk", "breached"})  # the SLA states items_overdue answers for
+_STATEMENTS_KEPT = 512
 
 
 def tab_counts(conn: Connection, scope: Scope) -> dict[str, int] | None:
     """`cockpit.store.inbox.tab_counts` of `scope`, from the kept counts; None when its
     query has a term they cannot answer."""
+    query = _statements.get(conn, scope)
+    if query is None:
+        return None
+    now = scope.now.astimezone(UTC)
+    today = now.date()
+    params = {"now": now, "today": today, "today_began": datetime.combine(today, time(), UTC)}
+    by_state = {state: int(n) for state, n in conn.execute(query, params)}
+    unread, read = by_state.get("unread", 0), by_state.get("read", 0)
+    return {"active": unread + read, "unread": unread, "resolved": by_state.get("resolved", 0)}
+
+
+class _Statements:
+    """The counting statement of each (caller, kind, query), built once: building it (the
+    query compiled, checked and rewritten) took most of a count's time. A statement never
+    depends on the time of the count: a clause over COUNTED_KEY alone reads no time, and
+    the overdue one takes its times as parameters."""
+
+    def __init__(self) -> None:
+        self._built: OrderedDict[tuple, Select | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, conn: Connection, scope: Scope) -> Select | None:
+        key = (scope.user, scope.kind, scope.query, conn.dialect.name)
+        with self._lock:
+            if key in self._built:
+                self._built.move_to_end(key)
+                return self._built[key]
+        built = _statement(conn, scope)
+        with self._lock:
+            self._built[key] = built
+            if len(self._built) > _STATEMENTS_KEPT:
+                self._built.popitem(last=False)
+        return built
+
+
+_statements = _Statements()
+
+
+def _statement(conn: Connection, scope: Scope) -> Select | None:
     sla = [t for t in scope.query.terms if isinstance(t, Filter) and t.field == "sla"]
     rest = Query(tuple(t for t in scope.query.terms if t not in sla))
     clauses = dataclasses.replace(scope, query=rest).clauses(conn)
     if not all(_reads_only_key(clause) for clause in clauses):
         return None
     if not sla:
-        query = _summed(item_counts, clauses)
-    elif len(sla) == 1 and not sla[0].negated and set(sla[0].alternatives) == OVERDUE:
-        query = _overdue(clauses, scope.now)
-    else:
-        return None
-    by_state = {state: int(n) for state, n in conn.execute(query)}
-    unread, read = by_state.get("unread", 0), by_state.get("read", 0)
-    return {"active": unread + read, "unread": unread, "resolved": by_state.get("resolved", 0)}
+        return _summed(item_counts, clauses)
+    if len(sla) == 1 and not sla[0].negated and set(sla[0].alternatives) == OVERDUE:
+        return _overdue(clauses)
+    return None
 
 
-def _overdue(clauses: list[ColumnElement[bool]], now: datetime):
+def _overdue(clauses: list[ColumnElement[bool]]) -> Select:
     """Per state, the items whose overdue_at has come by `now`: whole days from
     overdue_counts, today up to `now` from items_overdue (one statement, one snapshot)."""
-    today = now.astimezone(UTC).date()
     days = (select(overdue_counts.c.state, overdue_counts.c.n)
-            .where(*_over(overdue_counts, clauses), overdue_counts.c.day < today))
+            .where(*_over(overdue_counts, clauses), overdue_counts.c.day < bindparam("today")))
     o = items_overdue.c
-    started = datetime.combine(today, time(), tzinfo=UTC)
     so_far = (select(o.state, literal(1).label("n"))
-              .where(*_over(items_overdue, clauses), o.overdue_at >= started,
-                     o.overdue_at <= now))
+              .where(*_over(items_overdue, clauses), o.overdue_at >= bindparam("today_began"),
+                     o.overdue_at <= bindparam("now")))
     both = union_all(days, so_far).subquery()
     return select(both.c.state, func.sum(both.c.n)).group_by(both.c.state)
 
 
-def _summed(table: Table, clauses: list[ColumnElement[bool]]):
+def _summed(table: Table, clauses: list[ColumnElement[bool]]) -> Select:
     return (select(table.c.state, func.sum(table.c.n)).where(*_over(table, clauses))
             .group_by(table.c.state))
 
