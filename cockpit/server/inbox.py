@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -76,6 +77,7 @@ from cockpit.store.tables import items
 Clock = Callable[[], datetime]
 log = logging.getLogger("cockpit.inbox")
 _ITEM_COLUMNS = tuple(k for k in Item.model_fields if k not in ("sender", "actions"))
+_item_values = operator.itemgetter(*_ITEM_COLUMNS)
 _ITEM_FIELDS = len(Item.model_fields)
 COUNTS_CACHE_SIZE = 1024
 MAX_EVENT_ITEMS = 1_000  # a bulk event names at most this many items; past it, a reset
@@ -122,7 +124,10 @@ class Inbox:
 
     def _fields(self, row: dict[str, Any], user: Principal, *, reveal: bool,
                 sla_targets: list[Target] | None) -> dict[str, Any]:
-        fields = {k: row[k] for k in _ITEM_COLUMNS if k in row}
+        try:
+            fields = dict(zip(_ITEM_COLUMNS, _item_values(row)))
+        except KeyError:  # a row read without every column
+            fields = {k: row[k] for k in _ITEM_COLUMNS if k in row}
         if not reveal:
             fields["payload"] = masked_payload(row.get("payload") or {})[0]
         if sla_targets is None and row.get("kind") == Kind.TICKET:
@@ -197,9 +202,9 @@ class Inbox:
         Every change writes an event, so while the newest seq stands still the counts do
         too: paging through a large inbox counts it once, not once per page. The seq is read
         before the counts, so a change racing the count can only cause a recount. A query
-        relative to now (`created:<2h`) changes with the clock, so it is never cached.
+        the clock moves (`created:<2h`, `sla:breached`) is never cached.
         """
-        if scope.query.relative_to_now:
+        if not scope.timeless:
             return inbox.tab_counts(conn, scope)
         key = (scope.user.id, scope.user.role, scope.kind, scope.query)
         seq = events.newest(conn)
@@ -218,25 +223,31 @@ class Inbox:
     def get(self, user: Principal, item_id: int, *, reveal: bool = False,
             origin: str = "api") -> Item:
         """One item; `reveal` (managers and above) shows its credentials, and is journalled."""
-        return self.to_item(self._read(user, item_id, reveal, origin), user, reveal=reveal)
+        row, targets = self._read(user, item_id, reveal, origin)
+        return self.to_item(row, user, reveal=reveal, sla_targets=targets)
 
     def get_json(self, user: Principal, item_id: int, *, reveal: bool = False,
                  origin: str = "api") -> dict[str, Any]:
         """`get` as plain values, ready for the JSON encoder."""
-        return self.item_json(self._read(user, item_id, reveal, origin), user, reveal=reveal)
+        row, targets = self._read(user, item_id, reveal, origin)
+        return self.item_json(row, user, reveal=reveal, sla_targets=targets)
 
-    def _read(self, user: Principal, item_id: int, reveal: bool, origin: str) -> dict[str, Any]:
+    def _read(self, user: Principal, item_id: int, reveal: bool,
+              origin: str) -> tuple[dict[str, Any], list[Target]]:
+        """The row, and its tracked SLA targets (a ticket's), read on one connection."""
         if reveal and not user.ranks_at_least(Role.MANAGER):
             raise Forbidden("only managers and above may reveal credentials")
         with self.reads.connect() as conn:
             row = inbox.get_row(conn, item_id, user)
+            targets = stored_sla.targets_for(conn, [item_id]).get(item_id, []) \
+                if row is not None and row["kind"] == Kind.TICKET else []
         if row is None:
             raise NotFound(f"item {item_id} not found")
         if reveal and masked_payload(row.get("payload") or {})[1]:
             with self.engine.begin() as conn:
                 journal.record(conn, actor=user.id, origin=origin, action="reveal",
                                item_id=item_id)
-        return row
+        return row, targets
 
     def audit(self, user: Principal, **filters: Any) -> list[dict[str, Any]]:
         # The journal holds people's notes and parameters: a producer (the customer channel)

@@ -43,8 +43,10 @@ class BadCursor(ValueError):
     """A cursor that this server did not hand out."""
 
 
+@functools.lru_cache(maxsize=1024)
 def visible_to(user: Principal) -> ColumnElement[bool]:
-    """SQL twin of `cockpit.domain.roles.can_see`."""
+    """SQL twin of `cockpit.domain.roles.can_see`. One clause per user, built once: a clause
+    is immutable, and every read of theirs takes it."""
     c = items.c
     return or_(
         c.target_user_id == user.id,
@@ -348,20 +350,29 @@ def get_rows(conn: Connection, ids: Sequence[int], user: Principal | None = None
              for_update: bool = False) -> list[dict]:
     """The visible rows of `ids`. Locking takes them in ascending id order, every caller
     alike, so two transactions over overlapping rows wait for each other, never deadlock."""
+    if len(ids) == 1:
+        return dicts(conn.execute(_one_row(user, for_update), {"item_id": ids[0]}))
     if for_update:
         ids = sorted(set(ids))
     found: list[dict] = []
     for start in range(0, len(ids), 500):  # stay under every driver's bound-parameter limit
-        batch = ids[start:start + 500]
-        # one id: an equality, which SQLAlchemy need not expand into the SQL on each run
-        query = select(items).where(items.c.id == batch[0] if len(batch) == 1
-                                    else items.c.id.in_(batch))
+        query = select(items).where(items.c.id.in_(ids[start:start + 500]))
         if user is not None:
             query = query.where(visible_to(user))
         if for_update:
             query = query.order_by(items.c.id).with_for_update()
         found.extend(dicts(conn.execute(query)))
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _one_row(user: Principal | None, for_update: bool) -> Select:
+    """The row of the bound `item_id` if `user` may see it: the statement of every single-item
+    read and write, built once per user."""
+    query = select(items).where(items.c.id == bindparam("item_id"))
+    if user is not None:
+        query = query.where(visible_to(user))
+    return query.with_for_update() if for_update else query
 
 
 def find_row(conn: Connection, kind: str, source_id: str, *,
