@@ -88,6 +88,8 @@ class Feed:
         self.collapsed: set[str] = set()
         self.known = False  # the folders have been counted at least once
         self.counts: dict[str, int] = {}  # the tabs' counts, from the newest page
+        self.stale: set[str] = set()  # folders whose loaded items changed since their fetch
+        self.outdated = False  # anything may have changed (events were missed): fetch it all
         self.cursor_row = 0  # where the list's cursor and scroll were, to come back to
         self.scroll_row = 0
         self._starts: list[int] = []
@@ -260,6 +262,7 @@ class Feed:
             folder = self.folder_of(item.id)
             if folder is not None:
                 folder.items[folder.index[item.id]] = item
+                self.stale.add(folder.key)  # (its order may have changed: fetched again)
                 hit = True
         return hit
 
@@ -272,6 +275,7 @@ class Feed:
             if not gone:
                 continue
             hit = True
+            self.stale.add(folder.key)
             unread = sum(1 for i in gone if folder.items[folder.index[i]].state == "unread")
             folder.items = [i for i in folder.items if i.id not in gone]
             folder._reindex()

@@ -45,7 +45,8 @@ class InboxView:
 
     def reload(self: CockpitApp) -> None:
         """Show the current tab, search, view, grouping and sort: a cached copy paints at
-        once, and the server counts its folders again either way."""
+        once, and the server counts its folders again either way; of a cached copy's loaded
+        items, only folders a change touched (or whose counts moved) are fetched again."""
         self.held = None
         feed = self.feeds.open(self.view_key())
         self.loaded = feed.known
@@ -56,10 +57,15 @@ class InboxView:
             self.item_list.empty_text = self._empty_text()
         self.item_list.show_feed(feed)
         self._show_cursor_item()
-        self.effects.groups(feed, force=feed.known)
+        # Without the live stream nothing kept a cached copy current: fetch it all again.
+        outdated = feed.outdated or self.link_state != "live"
+        self.effects.groups(feed, force=feed.known and outdated)
 
     def resync(self: CockpitApp) -> None:
-        """Count the shown view again and fetch every loaded folder again, in place."""
+        """Count the shown view again and fetch every loaded folder again, in place; views
+        kept aside are fetched again when next shown (events may have been missed)."""
+        for feed in self.feeds.feeds():
+            feed.outdated = True
         self.effects.groups(self.feed, force=True)
 
     @while_running
@@ -71,8 +77,11 @@ class InboxView:
         self.selection.recount(feed.key, {None: feed.total,
                                           **{f.key: f.size for f in feed.folders}})
         stale = {f.key for f in recounted if f.items}
+        stale |= {key for key in feed.stale if key in feed.by_key and feed.by_key[key].items}
+        feed.stale.clear()
         if message.force:
             stale |= {f.key for f in feed.folders if f.items}
+            feed.outdated = False
         changed = set(message.changed)
         stale |= {f.key for f in feed.folders if changed.intersection(f.index)}
         for item in message.fresh:  # a new item's folder, as this grouping files it

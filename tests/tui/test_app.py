@@ -256,6 +256,52 @@ async def test_tabs_switch_with_number_keys(make_app):
         await wait_for(pilot, lambda: app.tab == "inbox" and app.loaded, what="inbox")
 
 
+async def test_a_tab_shown_again_fetches_only_the_folders_a_change_touched(make_app, client):
+    """Back on a kept tab, the cached rows paint and the server counts the folders again; of
+    the loaded rows, only a folder an event touched meanwhile is fetched again."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot)
+        refetched: list[str] = []
+        reload_folder = app.effects.reload_folder
+
+        def recording(feed, folder):
+            refetched.append(folder.key)
+            return reload_folder(feed, folder)
+
+        app.effects.reload_folder = recording
+        inbox = app.feed
+        counted: list = []
+        groups = app.effects.groups
+
+        def counting(feed, **kwargs):
+            worker = groups(feed, **kwargs)
+            counted.append(worker)
+            return worker
+
+        app.effects.groups = counting
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.tab == "unread" and app.loaded, what="unread")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: app.feed is inbox and counted
+                       and all(w.is_finished for w in counted), what="the inbox recounted")
+        await pilot.pause(0.2)
+        assert refetched == []  # nothing changed: the cached rows stand
+
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.tab == "unread" and app.loaded, what="unread again")
+        read = next(i for f in inbox.folders for i in f.items if i.state == State.READ)
+        folder = inbox.folder_of(read.id).key
+        await client.patch(read.id, "unread")  # another session marks it unread
+        await wait_for(pilot, lambda: app.known.get(read.id) is not None
+                       and app.known[read.id].state == State.UNREAD, what="the event")
+        del counted[:]
+        await pilot.press("1")
+        await wait_for(pilot, lambda: folder in refetched, what="its folder fetched again")
+        await wait_for(pilot, lambda: all(w.is_finished for w in counted), what="recounted")
+        assert set(refetched) == {folder}
+
+
 async def test_enter_opens_and_marks_read(make_app, client):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -95,6 +95,7 @@ class DetailPane(VerticalScroll):
         self.clock = clock
         self.item: Item | None = None
         self.folder: FolderRow | None = None  # the folder summarised, when no item is shown
+        self._folder_shown: tuple | None = None  # what its summary says
         self.timeline: list[dict] = []  # the shown ticket's timeline, once loaded
         self.customer: Mapping[str, Any] | None = None  # its customer's card, once loaded
         self.viewers: dict[int, list[str]] = {}  # ticket id -> who views it (presence)
@@ -137,6 +138,8 @@ class DetailPane(VerticalScroll):
 
     def show(self, item: Item | None, *, empty: str | None = None) -> None:
         """Show `item`; None clears the pane (saying `empty`, or the default hint)."""
+        if item is not None and item is self.item and self.folder is None:
+            return  # this very copy is on show (the list lays out again after every page)
         same = item is not None and self.item is not None and item.id == self.item.id
         if not same:
             self.revealed = False
@@ -178,8 +181,11 @@ class DetailPane(VerticalScroll):
 
     def show_folder(self, folder: FolderRow, *, selected: int = 0, hint: str = "") -> None:
         """A folder's summary (the cursor is on a folder row): its name, count and unread."""
+        shown = (folder, selected, hint)
+        if self.folder is not None and shown == self._folder_shown:
+            return  # unchanged: every page or recount lays the list out again
         self.show(None)
-        self.folder = folder
+        self.folder, self._folder_shown = folder, shown
         text = Text(one_line(folder.label, 200), style="bold")
         figures = [plural(folder.count, "item"), f"{folder.unread} unread"]
         if selected:
