@@ -15,15 +15,19 @@ import dataclasses
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from typing import Any
 
 from sqlalchemy import (
+    CompoundSelect,
     Connection,
     Select,
     Table,
     bindparam,
     func,
     literal,
+    literal_column,
     select,
     union_all,
 )
@@ -42,41 +46,56 @@ from cockpit.store.tables import (
     overdue_counts,
 )
 
+Counting = Select | CompoundSelect  # rows of (position, state, count)
 OVERDUE = frozenset({"at_risk", "breached"})  # the SLA states items_overdue answers for
-_STATEMENTS_KEPT = 512
+_STATEMENTS_KEPT = 256
 
 
-def tab_counts(conn: Connection, scope: Scope) -> dict[str, int] | None:
-    """`cockpit.store.inbox.tab_counts` of `scope`, from the kept counts; None when its
-    query has a term they cannot answer."""
-    query = _statements.get(conn, scope)
+def tab_counts(conn: Connection, scopes: Sequence[Scope]) -> list[dict[str, int] | None]:
+    """`cockpit.store.inbox.tab_counts` of each scope from the kept counts, all in one
+    statement; None for a scope whose query has a term they cannot answer. The scopes are
+    counted at one moment: they share their `now`."""
+    if len({scope.now for scope in scopes}) > 1:
+        raise ValueError("scopes counted together share their now")
+    found: list[dict[str, int] | None] = [None] * len(scopes)
+    query, answered = _statements.get(conn, scopes)
     if query is None:
-        return None
-    now = scope.now.astimezone(UTC)
+        return found
+    by_state: dict[int, dict[str, int]] = {position: {} for position in answered}
+    for position, state, n in conn.execute(query, _times(scopes[0].now)):
+        by_state[position][state] = int(n)
+    for position, counts in by_state.items():
+        unread, read = counts.get("unread", 0), counts.get("read", 0)
+        found[position] = {"active": unread + read, "unread": unread,
+                           "resolved": counts.get("resolved", 0)}
+    return found
+
+
+def _times(now: datetime) -> dict[str, Any]:
+    """The parameters of the overdue count at `now`."""
+    now = now.astimezone(UTC)
     today = now.date()
-    params = {"now": now, "today": today, "today_began": datetime.combine(today, time(), UTC)}
-    by_state = {state: int(n) for state, n in conn.execute(query, params)}
-    unread, read = by_state.get("unread", 0), by_state.get("read", 0)
-    return {"active": unread + read, "unread": unread, "resolved": by_state.get("resolved", 0)}
+    return {"now": now, "today": today, "today_began": datetime.combine(today, time(), UTC)}
 
 
 class _Statements:
-    """The counting statement of each (caller, kind, query), built once: building it (the
-    query compiled, checked and rewritten) took most of a count's time. A statement never
-    depends on the time of the count: a clause over COUNTED_KEY alone reads no time, and
-    the overdue one takes its times as parameters."""
+    """The counting statement of each list of (caller, kind, query), built once: building
+    it (each query compiled, checked and rewritten) took most of a count's time. A statement
+    never depends on the time of the count: a clause over COUNTED_KEY alone reads no time,
+    and the overdue one takes its times as parameters."""
 
     def __init__(self) -> None:
-        self._built: OrderedDict[tuple, Select | None] = OrderedDict()
+        self._built: OrderedDict[tuple, tuple[Counting | None, list[int]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, conn: Connection, scope: Scope) -> Select | None:
-        key = (scope.user, scope.kind, scope.query, conn.dialect.name)
+    def get(self, conn: Connection, scopes: Sequence[Scope]) -> tuple[Counting | None, list[int]]:
+        """The statement counting `scopes`, and the positions of the scopes it answers."""
+        key = (conn.dialect.name, *((s.user, s.kind, s.query) for s in scopes))
         with self._lock:
             if key in self._built:
                 self._built.move_to_end(key)
                 return self._built[key]
-        built = _statement(conn, scope)
+        built = _together(conn, scopes)
         with self._lock:
             self._built[key] = built
             if len(self._built) > _STATEMENTS_KEPT:
@@ -85,6 +104,19 @@ class _Statements:
 
 
 _statements = _Statements()
+
+
+def _together(conn: Connection, scopes: Sequence[Scope]) -> tuple[Counting | None, list[int]]:
+    arms, answered = [], []
+    for position, scope in enumerate(scopes):
+        statement = _statement(conn, scope)
+        if statement is not None:
+            counted = statement.subquery()
+            arms.append(select(literal_column(str(position)).label("position"), *counted.c))
+            answered.append(position)
+    if not arms:
+        return None, []
+    return (arms[0] if len(arms) == 1 else union_all(*arms)), answered
 
 
 def _statement(conn: Connection, scope: Scope) -> Select | None:
@@ -110,11 +142,11 @@ def _overdue(clauses: list[ColumnElement[bool]]) -> Select:
               .where(*_over(items_overdue, clauses), o.overdue_at >= bindparam("today_began"),
                      o.overdue_at <= bindparam("now")))
     both = union_all(days, so_far).subquery()
-    return select(both.c.state, func.sum(both.c.n)).group_by(both.c.state)
+    return select(both.c.state, func.sum(both.c.n).label("n")).group_by(both.c.state)
 
 
 def _summed(table: Table, clauses: list[ColumnElement[bool]]) -> Select:
-    return (select(table.c.state, func.sum(table.c.n)).where(*_over(table, clauses))
+    return (select(table.c.state, func.sum(table.c.n).label("n")).where(*_over(table, clauses))
             .group_by(table.c.state))
 
 
