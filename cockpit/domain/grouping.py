@@ -9,12 +9,12 @@ Folder keys are stable strings: a grouping's folder for "no value" is always `NO
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from cockpit.domain import rules
-from cockpit.domain.models import Item, Priority, SenderType, State
+from cockpit.domain.models import Item, Kind, Priority, SenderType, State
 
 GROUP_BY: tuple[str, ...] = (
     "smart",
@@ -55,6 +55,15 @@ KIND_LABELS: dict[str, str] = {
 }
 PRIORITY_ORDER: tuple[str, ...] = ("urgent", "high", "normal", "low")
 PRIORITY_LABELS: dict[str, str] = {"urgent": "Urgent", "high": "High", "normal": "Normal", "low": "Low"}
+
+# The payload keys a folder of these group-bys is read from, the first that holds a value
+# winning: DESIGN.md's names (those of the query's `routine:` `issue:` `crew:`) first, then the
+# ones producers also use.
+PAYLOAD_FOLDERS: dict[str, tuple[str, ...]] = {
+    "routine": ("pipeline_slug", "routine", "pipeline"),
+    "issue": ("issue_identifier", "issue"),
+    "crew": ("crew_id", "crew"),
+}
 
 _NONE_LABELS: dict[str, str] = {
     "routine": "No routine",
@@ -123,20 +132,30 @@ def is_decision(item: Item) -> bool:
     return rules.is_decision(item.kind, item.payload)
 
 
-def _payload_text(item: Item, *names: str) -> str | None:
-    payload = item.payload
-    for name in names:
+def payload_folder(payload: Mapping[str, Any], group_by: str) -> str | None:
+    """The folder of `group_by` (one of PAYLOAD_FOLDERS) a payload is in; None for "no value"."""
+    for name in PAYLOAD_FOLDERS[group_by]:
         value = text_value(payload.get(name))
         if value is not None:
-            return value
+            return None if value == NONE_KEY else value
     return None
+
+
+def is_advisory(payload: Mapping[str, Any] | None) -> bool:
+    """Whether the payload marks its item advisory: an escalation that is, is no decision."""
+    return not rules.is_decision(Kind.ESCALATION, payload)
 
 
 # --------------------------------------------------------------------------- smart
 
 
 def smart_key(item: Item) -> str:
-    """Which smart folder an item lands in (first rule that matches wins).
+    """Which smart folder an item lands in: see `smart_folder`."""
+    return smart_folder(item.kind, item.sender.type, item.priority, is_advisory(item.payload))
+
+
+def smart_folder(kind: str, sender_type: str, priority: str, advisory: bool) -> str:
+    """The smart folder of an item of these columns (first rule that matches wins).
 
     1. Decisions needed: waitpoints and non-advisory escalations.
     2. Kind rules: tickets -> Customer tickets; failed runs and advisory escalations -> Needs review.
@@ -144,21 +163,19 @@ def smart_key(item: Item) -> str:
     4. Priority high/urgent -> Needs review.
     5. Everything else (unknown kinds too) -> FYI.
     """
-    kind = item.kind
-    if kind == "waitpoint":
+    if kind == Kind.WAITPOINT:
         return SMART_DECISIONS
-    if kind == "escalation":
-        return SMART_DECISIONS if rules.is_decision(kind, item.payload) else SMART_REVIEW
-    if kind == "ticket":
+    if kind == Kind.ESCALATION:
+        return SMART_REVIEW if advisory else SMART_DECISIONS
+    if kind == Kind.TICKET:
         return SMART_TICKETS
-    if kind == "failed_run":
+    if kind == Kind.FAILED_RUN:
         return SMART_REVIEW
-    sender_type = item.sender.type
     if sender_type in (SenderType.AGENT, SenderType.CREW):
         return SMART_AGENTS
     if sender_type == SenderType.CUSTOMER:
         return SMART_TICKETS
-    if item.priority in (Priority.HIGH, Priority.URGENT):
+    if priority in (Priority.HIGH, Priority.URGENT):
         return SMART_REVIEW
     return SMART_FYI
 
@@ -229,20 +246,17 @@ def group_items(items: Sequence[Item], group_by: str) -> list[Group]:
         groups.sort(key=lambda g: (g.label.casefold(), g.key))
         return groups
 
-    if group_by == "routine":
-        return _by_value(items, "routine", lambda it: _payload_text(it, "routine", "pipeline"))
-    if group_by == "issue":
-        return _by_value(items, "issue", lambda it: _payload_text(it, "issue"))
-    if group_by == "crew":
-        return _by_value(items, "crew", lambda it: _payload_text(it, "crew"))
+    if group_by in PAYLOAD_FOLDERS:
+        return _by_value(items, group_by, lambda it: payload_folder(it.payload, group_by))
     if group_by == "assignee":
         return _by_value(items, "assignee", lambda it: text_value(it.assignee_id))
 
     raise ValueError(f"unknown group_by {group_by!r}; one of {', '.join(GROUP_BY)}")
 
 
-def _folder_order(group_by: str) -> Callable[[Group], tuple[Any, ...]]:
-    """The sort key that puts folders in the order `group_items` returns them."""
+def _folder_order(group_by: str) -> Callable[[Group | FolderRow], tuple[Any, ...]]:
+    """The sort key that puts folders (groups or folder rows) in the order `group_items`
+    returns them."""
     if group_by == "smart":
         smart = {key: i for i, (key, _label) in enumerate(SMART_FOLDERS)}
         return lambda g: (smart.get(g.key, len(smart)), g.key)
@@ -281,8 +295,7 @@ def folders(group_by: str, counted: Iterable[tuple[str | None, str | None, int, 
         known = rows.get(key)  # keys that differ only by surrounding spaces meet here
         rows[key] = FolderRow(key, label, count + (known.count if known else 0),
                               unread + (known.unread if known else 0))
-    order = _folder_order(group_by)
-    return sorted(rows.values(), key=lambda f: order(Group(f.key, f.label, ())))
+    return sorted(rows.values(), key=_folder_order(group_by))
 
 
 def merge_groups(earlier: Sequence[Group], later: Sequence[Group], group_by: str) -> list[Group]:

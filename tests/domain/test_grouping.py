@@ -16,7 +16,9 @@ from cockpit.domain.grouping import (
     flatten,
     group_items,
     humanise_kind,
+    is_advisory,
     merge_groups,
+    smart_key,
 )
 from cockpit.domain.models import Item, Sender
 
@@ -181,6 +183,32 @@ def test_payload_modes(mode: str, field: str, none_label: str) -> None:
         ("ENG-7", "ENG-7", [1]),
         (NONE_KEY, none_label, [2]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("mode", "names"),
+    [("routine", ("pipeline_slug", "routine", "pipeline")), ("issue", ("issue_identifier", "issue")),
+     ("crew", ("crew_id", "crew"))],
+)
+def test_payload_modes_read_designs_name_first_then_the_others(mode: str, names: tuple) -> None:
+    # every name holds a value in item 1; item 2 has a blank first name, so the next one counts
+    first = {name: f"{name}-value" for name in names}
+    items = [make(2, payload={**first, names[0]: " "}), make(1, payload=first)]
+    groups = group_items(items, mode)
+    assert [(g.key, ids(g)) for g in groups] == sorted(
+        [(f"{names[0]}-value", [1]), (f"{names[1]}-value", [2])])
+
+
+@pytest.mark.parametrize("advisory", [True, "yes", 1, [0], "false"])
+def test_a_truthy_advisory_makes_an_escalation_need_review(advisory: Any) -> None:
+    assert is_advisory({"advisory": advisory})
+    assert smart_key(make(1, "escalation", payload={"advisory": advisory})) == "review"
+
+
+@pytest.mark.parametrize("advisory", [False, None, 0, 0.0, "", [], {}])
+def test_a_falsy_advisory_leaves_an_escalation_a_decision(advisory: Any) -> None:
+    assert not is_advisory({"advisory": advisory})
+    assert smart_key(make(1, "escalation", payload={"advisory": advisory})) == "decisions"
 
 
 def test_non_string_payload_values_do_not_crash() -> None:
