@@ -24,7 +24,6 @@ from cockpit.domain.masking import masked_payload
 from cockpit.domain.models import (
     ARCHIVED,
     MAX_FUTURE,
-    NOT_A_TICKET,
     TICKET_BULK_OPS,
     BulkOp,
     BulkResult,
@@ -56,7 +55,7 @@ from cockpit.domain.rules import (
 from cockpit.domain.sanitize import clean_value
 from cockpit.domain.sla import Target
 from cockpit.domain.sla import summary as sla_summary
-from cockpit.server import journal, outbox, routing, sla, sources
+from cockpit.server import journal, outbox, routing, sla, sources, ticket_bulk
 from cockpit.server.actions import actions_for, run_action
 from cockpit.server.desk_service import Desk
 from cockpit.server.errors import (
@@ -574,25 +573,9 @@ def _bulk_event(conn, op: BulkOp, changed: Sequence[dict[str, Any]]) -> None:
 
 def _bulk_ticket_action(conn, user: Principal, op: BulkOp, rows: Sequence[dict[str, Any]],
                         now: datetime, params: dict[str, Any]) -> BulkResult:
-    """The ticket action `op` on each ticket of `rows`, each in a savepoint: one that fails
-    is rolled back alone and counted, and the others go on."""
-    result = BulkResult()
-    changed = []
-    for row in rows:
-        if row["kind"] != Kind.TICKET:
-            result.skipped.append(BulkSkip(id=row["id"], reason=NOT_A_TICKET))
-            continue
-        savepoint = conn.begin_nested()
-        try:
-            after, _ = run_action(conn, user, row["id"], op.value, params, "bulk", now,
-                                  emit=False)
-        except ServiceError as exc:
-            savepoint.rollback()
-            result.skipped.append(BulkSkip(id=row["id"], reason=exc.message))
-            continue
-        savepoint.commit()
-        result.updated.append(row["id"])
-        changed.append(after)
+    """The ticket action `op` on every ticket of `rows`, their writes batched
+    (cockpit.server.ticket_bulk): one that fails is counted with why, and the others go on."""
+    result, changed = ticket_bulk.run(conn, user, op, rows, now, params)
     _bulk_event(conn, op, changed)
     return result
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from cockpit.store.tables import timeline
 
@@ -26,15 +26,26 @@ def add(conn: Connection, item_id: int, type_: str, author: str, at: datetime, *
 
 
 def add_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Append many entries (each with every column but `id`) in one statement per thousand
-    or so; answers their ids, in the order of `rows`."""
+    """Append many entries (each with every column but `id`) inside the caller's write
+    transaction, in a statement or a few; answers their ids, in the order of `rows`."""
     for row in rows:
         if row["type"] not in TYPES:
             raise ValueError(f"unknown timeline type {row['type']!r}")
     if not rows:
         return []
-    query = insert(timeline).returning(timeline.c.id, sort_by_parameter_order=True)
-    return [int(i) for i in conn.execute(query, list(rows)).scalars()]
+    if conn.dialect.name != "sqlite":
+        query = insert(timeline).returning(timeline.c.id, sort_by_parameter_order=True)
+        return [int(i) for i in conn.execute(query, list(rows)).scalars()]
+    # SQLite promises no order for RETURNING rows, so SQLAlchemy would send one INSERT per
+    # row. Its one writer at a time holds the database instead: the new ids are the ones
+    # past the largest before, given in the order the rows went in (AUTOINCREMENT).
+    before = conn.execute(select(func.coalesce(func.max(timeline.c.id), 0))).scalar_one()
+    conn.execute(insert(timeline), list(rows))
+    ids = list(conn.execute(select(timeline.c.id).where(timeline.c.id > before)
+                            .order_by(timeline.c.id)).scalars())
+    if len(ids) != len(rows):
+        raise RuntimeError(f"timeline: {len(rows)} entries written, {len(ids)} new ids found")
+    return ids
 
 
 def entries(conn: Connection, item_id: int, *, internal: bool = True) -> list[dict[str, Any]]:
