@@ -427,8 +427,9 @@ def _counted_key() -> list[Column]:
             for name in COUNTED_KEY]
 
 
-# How many items hold each combination of COUNTED_KEY. On PostgreSQL one combination may
-# have a row per concurrent writer for a while: a count is always a sum.
+# How many items hold each combination of COUNTED_KEY. On PostgreSQL a combination has a row
+# per writer that held one at the same time as another (writers never wait on a counter): a
+# count is always a sum.
 item_counts = Table(
     "item_counts",
     metadata,

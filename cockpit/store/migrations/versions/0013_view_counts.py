@@ -11,12 +11,12 @@ and visibility filter on, and when each item turns overdue, counted per day
   of the days before today plus an index range of today's rows.
 
 Triggers keep all three in step with items and sla_targets in the writer's own transaction,
-and this migration fills them from the rows already there. SQLite (one writer at a time)
-adds to one row per key. PostgreSQL triggers run once per statement over its transition
-tables: each adds its change as a new row per key and folds into it the rows of that key no
-other transaction holds (SKIP LOCKED), so concurrent writers never wait on, or deadlock over,
-a counter row; a key may hold a row per concurrent writer for a while, and a count is
-always a sum.
+and this migration fills them from the rows already there. They fire per row, and only for
+what a count depends on (an update of a title or a read time costs nothing); a statement
+inserting SLA targets is handled at once. SQLite (one writer at a time) keeps one row per
+key. PostgreSQL adds to a row of the key no other transaction holds (SKIP LOCKED), or to a
+new one: concurrent writers never wait on, or deadlock over, a counter, a key has at most a
+row per writer that ever held one at once, and a count is always a sum.
 
 Revision ID: 0013
 Revises: 0012
@@ -109,13 +109,17 @@ def upgrade() -> None:
     if dialect == "postgresql":  # no write may slip in between the fill and the triggers
         _run("LOCK TABLE items, sla_targets IN SHARE ROW EXCLUSIVE MODE")
     _run(f"INSERT INTO items_overdue (item_id, {_cols()}, overdue_at) "
-               f"SELECT * FROM ({_wanted(dialect, 'true')}) w WHERE w.overdue_at IS NOT NULL")
+         f"SELECT * FROM ({_wanted(dialect, 'true')}) w WHERE w.overdue_at IS NOT NULL")
     _run(f"INSERT INTO item_counts ({_cols()}, n) "
-               f"SELECT {_cols()}, count(*) FROM items GROUP BY {_cols()}")
+         f"SELECT {_cols()}, count(*) FROM items GROUP BY {_cols()}")
     day = _DAY[dialect].format(row="o")
     _run(f"INSERT INTO overdue_counts ({_cols()}, day, n) "
-               f"SELECT {_cols('o.')}, {day}, count(*) FROM items_overdue o "
-               f"GROUP BY {_cols('o.')}, {day}")
+         f"SELECT {_cols('o.')}, {day}, count(*) FROM items_overdue o "
+         f"GROUP BY {_cols('o.')}, {day}")
+    if dialect == "sqlite":  # one row per key, found by its unique index
+        _run(f"CREATE UNIQUE INDEX uq_item_counts_key ON item_counts ({_sqlite_unique(KEY)})")
+        _run("CREATE UNIQUE INDEX uq_overdue_counts_key ON overdue_counts "
+             f"({_sqlite_unique((*KEY, 'day'))})")
     for statement in (_postgres_triggers() if dialect == "postgresql" else _sqlite_triggers()):
         _run(statement)
 
@@ -138,16 +142,29 @@ def downgrade() -> None:
     op.drop_table('item_counts')
 
 
-# -- SQLite: row triggers, one row per key ------------------------------------------------------
+# -- SQLite: row triggers, one row per key -------------------------------------------------
 
-def _sqlite_add(table: str, values: dict[str, str], n: str) -> str:
-    """Add `n` to the row of `table` whose key columns hold `values` (SQL expressions); NULL
-    keys compare with IS, so they need no unique index."""
-    match = " AND ".join(f"{k} IS {v}" for k, v in values.items())
+# A key as SQLite's unique indexes of the counts hold it: NULL as a blob, which no text
+# equals, so a key with NULLs has one row too (a unique index takes NULLs as distinct).
+_NULLABLE = ("assignee_id", "target_user_id", "target_role")
+
+
+def _sqlite_unique(key: tuple[str, ...]) -> str:
+    return ", ".join(f"ifnull({k}, x'00')" if k in _NULLABLE else k for k in key)
+
+
+def _sqlite_add(table: str, values: dict[str, str]) -> str:
+    """One more in the row whose key columns hold `values` (SQL expressions)."""
     return (f"INSERT INTO {table} ({', '.join(values)}, n) "
-            f"SELECT {', '.join(values.values())}, 0 "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {match});\n"
-            f"UPDATE {table} SET n = n + ({n}) WHERE {match};")
+            f"VALUES ({', '.join(values.values())}, 1) "
+            f"ON CONFLICT ({_sqlite_unique(tuple(values))}) DO UPDATE SET n = n + 1;")
+
+
+def _sqlite_take(table: str, values: dict[str, str]) -> str:
+    """One less in the row whose key columns hold `values` (it exists: the item was counted
+    in it)."""
+    match = " AND ".join(f"{k} IS {v}" for k, v in values.items())
+    return f"UPDATE {table} SET n = n - 1 WHERE {match};"
 
 
 def _sqlite_sync(item: str) -> str:
@@ -164,8 +181,8 @@ def _sqlite_sync(item: str) -> str:
         WHERE ({stored}) IS NOT ({excluded});"""
 
 
-def _differs(columns, old: str = "old", new: str = "new") -> str:
-    return " OR ".join(f"{old}.{c} IS NOT {new}.{c}" for c in columns)
+def _differs(columns) -> str:
+    return " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
 
 
 def _sqlite_triggers() -> list[str]:
@@ -177,24 +194,28 @@ def _sqlite_triggers() -> list[str]:
     key_changed = _differs(KEY)
     return [
         f"""CREATE TRIGGER item_counts_insert AFTER INSERT ON items BEGIN
-            {_sqlite_add("item_counts", new, "1")}
+            {_sqlite_add("item_counts", new)}
         END""",
         f"""CREATE TRIGGER item_counts_delete AFTER DELETE ON items BEGIN
-            {_sqlite_add("item_counts", old, "-1")}
+            {_sqlite_take("item_counts", old)}
         END""",
         f"""CREATE TRIGGER item_counts_update AFTER UPDATE OF {_cols()} ON items
         WHEN {key_changed} BEGIN
-            {_sqlite_add("item_counts", old, "-1")}
-            {_sqlite_add("item_counts", new, "1")}
+            {_sqlite_take("item_counts", old)}
+            {_sqlite_add("item_counts", new)}
         END""",
         # a new item has no SLA targets yet: only its producer's report can make it overdue
         f"""CREATE TRIGGER items_overdue_item_insert AFTER INSERT ON items
         WHEN {reported.format(row="new")} IN {OVERDUE_STATES} BEGIN
             {_sqlite_sync("new.id")}
         END""",
-        f"""CREATE TRIGGER items_overdue_item_update AFTER UPDATE OF {_cols()}, payload ON items
-        WHEN {key_changed}
-            OR {reported.format(row="old")} IS NOT {reported.format(row="new")} BEGIN
+        f"""CREATE TRIGGER items_overdue_item_key AFTER UPDATE OF {_cols()} ON items
+        WHEN {key_changed} BEGIN
+            UPDATE items_overdue SET {", ".join(f"{k} = new.{k}" for k in KEY)}
+            WHERE item_id = new.id;
+        END""",
+        f"""CREATE TRIGGER items_overdue_item_report AFTER UPDATE OF payload ON items
+        WHEN {reported.format(row="old")} IS NOT {reported.format(row="new")} BEGIN
             {_sqlite_sync("new.id")}
         END""",
         # (an item's deletion removes its items_overdue row by the foreign key's cascade)
@@ -211,109 +232,93 @@ def _sqlite_triggers() -> list[str]:
             {_sqlite_sync("new.item_id")}
         END""",
         f"""CREATE TRIGGER overdue_counts_insert AFTER INSERT ON items_overdue BEGIN
-            {_sqlite_add("overdue_counts", new_day, "1")}
+            {_sqlite_add("overdue_counts", new_day)}
         END""",
         f"""CREATE TRIGGER overdue_counts_delete AFTER DELETE ON items_overdue BEGIN
-            {_sqlite_add("overdue_counts", old_day, "-1")}
+            {_sqlite_take("overdue_counts", old_day)}
         END""",
         f"""CREATE TRIGGER overdue_counts_update AFTER UPDATE ON items_overdue BEGIN
-            {_sqlite_add("overdue_counts", old_day, "-1")}
-            {_sqlite_add("overdue_counts", new_day, "1")}
+            {_sqlite_take("overdue_counts", old_day)}
+            {_sqlite_add("overdue_counts", new_day)}
         END""",
     ]
 
 
-# -- PostgreSQL: statement triggers over transition tables, a row per key and writer ---------
+# -- PostgreSQL: row triggers, a row per key and concurrent writer ------------------------
 
-def _pg_fold(table: str, key: tuple[str, ...], delta: str) -> str:
-    """Add `delta` (rows of `key` columns and `n`) to `table`: one new row per key with its
-    sum, folding in the key's rows no other transaction holds (they are deleted here; the
-    rows another writer holds are skipped, never waited for)."""
-    cols = ", ".join(key)
-    match = " AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in key)
-    return f"""WITH delta AS (
-            SELECT {cols}, sum(n) AS n FROM ({delta}) changes
-            GROUP BY {cols} HAVING sum(n) <> 0),
-        taken AS (
-            DELETE FROM {table} WHERE id IN (
-                SELECT c.id FROM {table} c JOIN delta d ON {match}
-                FOR UPDATE OF c SKIP LOCKED)
-            RETURNING {cols}, n)
-        INSERT INTO {table} ({cols}, n)
-        SELECT {cols}, sum(n) FROM (SELECT * FROM delta UNION ALL SELECT * FROM taken) merged
-        GROUP BY {cols} HAVING sum(n) <> 0;"""
-
-
-def _pg_by_operation(insert: str, update: str, delete: str) -> str:
-    """A statement trigger's body: each branch reads only the transition tables its operation
-    has (PL/pgSQL plans a statement when it first runs it)."""
-    return f"""BEGIN
-        IF TG_OP = 'INSERT' THEN {insert}
-        ELSIF TG_OP = 'UPDATE' THEN {update}
-        ELSE {delete}
-        END IF;
-        RETURN NULL;
-    END"""
+_PG_TYPES = {"kind": "varchar", "state": "varchar", "priority": "varchar",
+             "assignee_id": "varchar", "target_user_id": "varchar", "target_role": "varchar",
+             "day": "date"}
 
 
 def _pg_function(name: str, body: str, returns: str = "trigger") -> str:
-    return f"CREATE FUNCTION {name} RETURNS {returns} LANGUAGE plpgsql AS $body$ {body} $body$"
+    return (f"CREATE FUNCTION {name} RETURNS {returns} LANGUAGE plpgsql "
+            f"AS $body$ BEGIN {body} END $body$")
 
 
-# (trigger, table, function, operations): each statement trigger and what it runs
-_PG_TRIGGERS = (
-    ("item_counts_track", "items", "item_counts_track", ("INSERT", "UPDATE", "DELETE")),
-    ("items_overdue_from_items", "items", "items_overdue_from_items", ("INSERT", "UPDATE")),
-    ("items_overdue_from_targets", "sla_targets", "items_overdue_from_targets",
-     ("INSERT", "UPDATE", "DELETE")),
-    ("overdue_counts_track", "items_overdue", "overdue_counts_track",
-     ("INSERT", "UPDATE", "DELETE")),
-)
-_PG_FUNCTIONS = ("item_counts_track()", "items_overdue_from_items()",
-                 "items_overdue_from_targets()", "overdue_counts_track()",
-                 "items_overdue_sync(bigint[])", "item_counts_clear()", "overdue_counts_clear()")
-_TRANSITIONS = {"INSERT": "NEW TABLE AS new_rows",
-                "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-                "DELETE": "OLD TABLE AS old_rows"}
+def _pg_add(table: str, key: tuple[str, ...]) -> str:
+    """`{table}_add(key..., n)`: add `n` to a row of the key that no other transaction
+    holds, or to a new row when every one is held; so writers never wait on, or deadlock
+    over, a counter, and a key has at most a row per writer that ever held one at once."""
+    params = ", ".join(f"p_{k} {_PG_TYPES[k]}" for k in key)
+    match = " AND ".join(f"{k} = p_{k}" if k not in _NULLABLE else
+                         f"{k} IS NOT DISTINCT FROM p_{k}" for k in key)
+    return _pg_function(f"{table}_add({params}, p_n bigint)", f"""
+        UPDATE {table} SET n = n + p_n WHERE id = (
+            SELECT id FROM {table} WHERE {match} LIMIT 1 FOR UPDATE SKIP LOCKED);
+        IF NOT FOUND THEN
+            INSERT INTO {table} ({", ".join(key)}, n)
+            VALUES ({", ".join(f"p_{k}" for k in key)}, p_n);
+        END IF;""", returns="void")
 
 
-def _pg_create_triggers() -> list[str]:
-    """One trigger per operation (a trigger with transition tables has only one), then the
-    ones that empty the counts when their table is truncated."""
-    made = [f"CREATE TRIGGER {name}_{event.lower()} AFTER {event} ON {table} "
-            f"REFERENCING {_TRANSITIONS[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-            for name, table, function, events in _PG_TRIGGERS for event in events]
-    return [*made,
-            ("CREATE TRIGGER item_counts_clear AFTER TRUNCATE ON items "
-             "FOR EACH STATEMENT EXECUTE FUNCTION item_counts_clear()"),
-            ("CREATE TRIGGER overdue_counts_clear AFTER TRUNCATE ON items_overdue "
-             "FOR EACH STATEMENT EXECUTE FUNCTION overdue_counts_clear()")]
+def _pg_track(table: str, values: dict[str, str]) -> str:
+    """A row trigger's function moving its row's count in `table` from OLD's key to NEW's
+    (`values`: each key column's expression over a row `{row}`)."""
+    def call(row: str, n: str) -> str:
+        args = ", ".join(v.format(row=row) for v in values.values())
+        return f"PERFORM {table}_add({args}, {n});"
+
+    return _pg_function(f"{table}_track()", f"""
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN {call("OLD", "-1")} END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN {call("NEW", "1")} END IF;
+        RETURN NULL;""")
+
+
+def _pg_trigger(name: str, event: str, table: str, function: str,
+                when: str | None = None) -> str:
+    """A row trigger; `when`: the rows it fires for."""
+    condition = f" WHEN ({when})" if when else ""
+    return (f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} "
+            f"EXECUTE FUNCTION {function}()")
+
+
+def _pg_row_differs(columns) -> str:
+    return (f"({', '.join(f'OLD.{c}' for c in columns)}) IS DISTINCT FROM "
+            f"({', '.join(f'NEW.{c}' for c in columns)})")
+
+
+_PG_FUNCTIONS = ("item_counts_add", "overdue_counts_add", "item_counts_track",
+                 "overdue_counts_track", "items_overdue_sync", "items_overdue_key",
+                 "items_overdue_report", "items_overdue_new_targets",
+                 "items_overdue_targets", "item_counts_clear", "overdue_counts_clear")
 
 
 def _postgres_triggers() -> list[str]:
     cols = _cols()
-    day_key = (*KEY, "day")
-    new_day = _DAY["postgresql"].format(row="new_rows")
-    old_day = _DAY["postgresql"].format(row="old_rows")
-    plus, minus = f"SELECT {cols}, 1 AS n FROM new_rows", f"SELECT {cols}, -1 AS n FROM old_rows"
-    day_plus = f"SELECT {cols}, {new_day} AS day, 1 AS n FROM new_rows"
-    day_minus = f"SELECT {cols}, {old_day} AS day, -1 AS n FROM old_rows"
     reported = _REPORTED["postgresql"]
     stored = ", ".join(f"items_overdue.{c}" for c in ("overdue_at", *KEY))
     excluded = ", ".join(f"EXCLUDED.{c}" for c in ("overdue_at", *KEY))
-    changed_targets = ("SELECT item_id, target, warn_at, met_at FROM {a} "
-                       "EXCEPT SELECT item_id, target, warn_at, met_at FROM {b}")
+    key_changed = _pg_row_differs(KEY)
+    row_key = {k: f"{{row}}.{k}" for k in KEY}
+    row_day = {**row_key, "day": _DAY["postgresql"]}
     return [
-        _pg_function("item_counts_track()", _pg_by_operation(
-            _pg_fold("item_counts", KEY, plus),
-            _pg_fold("item_counts", KEY, f"{plus} UNION ALL {minus}"),
-            _pg_fold("item_counts", KEY, minus))),
-        _pg_function("overdue_counts_track()", _pg_by_operation(
-            _pg_fold("overdue_counts", day_key, day_plus),
-            _pg_fold("overdue_counts", day_key, f"{day_plus} UNION ALL {day_minus}"),
-            _pg_fold("overdue_counts", day_key, day_minus))),
+        _pg_add("item_counts", KEY),
+        _pg_add("overdue_counts", (*KEY, "day")),
+        _pg_track("item_counts", row_key),
+        _pg_track("overdue_counts", row_day),
         # items_overdue made to hold what `_wanted` says of the items `ids`
-        _pg_function("items_overdue_sync(ids bigint[])", f"""BEGIN
+        _pg_function("items_overdue_sync(ids bigint[])", f"""
             IF ids IS NULL THEN RETURN; END IF;
             -- Two writers changing one item's targets without holding the item would each
             -- see only their own change: take the items (in id order, as every writer
@@ -328,26 +333,51 @@ def _postgres_triggers() -> list[str]:
                 WHERE w.overdue_at IS NOT NULL
                 ON CONFLICT (item_id) DO UPDATE SET
                     {", ".join(f"{c} = EXCLUDED.{c}" for c in ("overdue_at", *KEY))}
-                WHERE ({stored}) IS DISTINCT FROM ({excluded});
-        END""", returns="void"),
+                WHERE ({stored}) IS DISTINCT FROM ({excluded});""", returns="void"),
+        _pg_function("items_overdue_key()", f"""
+            UPDATE items_overdue SET {", ".join(f"{k} = NEW.{k}" for k in KEY)}
+            WHERE item_id = NEW.id;
+            RETURN NULL;"""),
+        _pg_function("items_overdue_report()",
+                     "PERFORM items_overdue_sync(ARRAY[NEW.id]); RETURN NULL;"),
+        # a statement's new targets at once (a seed inserts thousands in one statement)
+        _pg_function("items_overdue_new_targets()", """
+            PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM new_rows;
+            RETURN NULL;"""),
+        _pg_function("items_overdue_targets()", """
+            IF TG_OP = 'DELETE' THEN
+                PERFORM items_overdue_sync(ARRAY[OLD.item_id]);
+            ELSE
+                PERFORM items_overdue_sync(ARRAY[OLD.item_id, NEW.item_id]);
+            END IF;
+            RETURN NULL;"""),
+        _pg_function("item_counts_clear()", "DELETE FROM item_counts; RETURN NULL;"),
+        _pg_function("overdue_counts_clear()", "DELETE FROM overdue_counts; RETURN NULL;"),
+        _pg_trigger("item_counts_track", "INSERT OR DELETE", "items", "item_counts_track"),
+        _pg_trigger("item_counts_track_update", f"UPDATE OF {cols}", "items",
+                    "item_counts_track", when=key_changed),
+        _pg_trigger("items_overdue_key", f"UPDATE OF {cols}", "items", "items_overdue_key",
+                    when=key_changed),
         # a new item has no SLA targets yet: only its producer's report can make it overdue;
         # a deleted one loses its row by the foreign key's cascade
-        _pg_function("items_overdue_from_items()", _pg_by_operation(
-            f"""PERFORM items_overdue_sync(array_agg(id)) FROM new_rows
-                WHERE {reported.format(row="new_rows")} IN {OVERDUE_STATES};""",
-            f"""PERFORM items_overdue_sync(array_agg(n.id))
-                FROM new_rows n JOIN old_rows o ON o.id = n.id
-                WHERE ({_cols("n.")}) IS DISTINCT FROM ({_cols("o.")})
-                   OR {reported.format(row="n")} IS DISTINCT FROM {reported.format(row="o")};""",
-            "NULL;")),
-        _pg_function("items_overdue_from_targets()", _pg_by_operation(
-            "PERFORM items_overdue_sync(array_agg(item_id)) FROM new_rows;",
-            f"""PERFORM items_overdue_sync(array_agg(item_id)) FROM (
-                {changed_targets.format(a="new_rows", b="old_rows")} UNION ALL
-                {changed_targets.format(a="old_rows", b="new_rows")}) changed;""",
-            "PERFORM items_overdue_sync(array_agg(item_id)) FROM old_rows;")),
-        _pg_function("item_counts_clear()", "BEGIN DELETE FROM item_counts; RETURN NULL; END"),
-        _pg_function("overdue_counts_clear()",
-                     "BEGIN DELETE FROM overdue_counts; RETURN NULL; END"),
-        *_pg_create_triggers(),
+        _pg_trigger("items_overdue_report", "INSERT", "items", "items_overdue_report",
+                    when=f"{reported.format(row='NEW')} IN {OVERDUE_STATES}"),
+        _pg_trigger("items_overdue_report_update", "UPDATE OF payload", "items",
+                    "items_overdue_report", when=f"{reported.format(row='OLD')} "
+                    f"IS DISTINCT FROM {reported.format(row='NEW')}"),
+        ("CREATE TRIGGER items_overdue_new_targets AFTER INSERT ON sla_targets "
+         "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+         "EXECUTE FUNCTION items_overdue_new_targets()"),
+        _pg_trigger("items_overdue_targets", "DELETE", "sla_targets", "items_overdue_targets"),
+        _pg_trigger("items_overdue_targets_update", "UPDATE OF item_id, warn_at, met_at",
+                    "sla_targets", "items_overdue_targets",
+                    when=_pg_row_differs(("item_id", "warn_at", "met_at"))),
+        _pg_trigger("overdue_counts_track", "INSERT OR DELETE", "items_overdue",
+                    "overdue_counts_track"),
+        _pg_trigger("overdue_counts_track_update", "UPDATE", "items_overdue",
+                    "overdue_counts_track", when=_pg_row_differs(("overdue_at", *KEY))),
+        ("CREATE TRIGGER item_counts_clear AFTER TRUNCATE ON items "
+         "FOR EACH STATEMENT EXECUTE FUNCTION item_counts_clear()"),
+        ("CREATE TRIGGER overdue_counts_clear AFTER TRUNCATE ON items_overdue "
+         "FOR EACH STATEMENT EXECUTE FUNCTION overdue_counts_clear()"),
     ]
