@@ -33,9 +33,12 @@ if TYPE_CHECKING:
     from cockpit.server.app import ServerOptions
 
 
-# Events are a few hundred bytes: compressing them costs each connection its own deflate state
-# and CPU per send, which at a thousand clients is most of the fan-out's time and memory.
-WEBSOCKETS = {"ws_ping_interval": 20, "ws_per_message_deflate": False}
+# How the server keeps connections. Events are a few hundred bytes: compressing them costs each
+# connection its own deflate state and CPU per send, which at a thousand clients is most of the
+# fan-out's time and memory. An idle HTTP connection is kept well past the client's own expiry
+# (cockpit.client.api.KEEPALIVE): a request sent just as the server drops the connection fails.
+CONNECTIONS = {"ws_ping_interval": 20, "ws_per_message_deflate": False,
+               "timeout_keep_alive": 30}
 
 
 class SetupError(RuntimeError):
@@ -126,7 +129,7 @@ class EmbeddedServer:
         sock.bind((self.host, self.port))
         port = self.port = sock.getsockname()[1]
         config = uvicorn.Config(create_app(self.options, engine=self.engine), log_level="warning",
-                                lifespan="on", **WEBSOCKETS)
+                                lifespan="on", **CONNECTIONS)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name="cockpit-embedded-server", daemon=True)
@@ -196,7 +199,7 @@ def serve_socket() -> None:
     options = ServerOptions(db_url=os.environ["COCKPIT_DB"],
                             webhook_secret=settings.webhook_secret)
     server = uvicorn.Server(uvicorn.Config(create_app(options), log_level="warning",
-                                           lifespan="on", **WEBSOCKETS))
+                                           lifespan="on", **CONNECTIONS))
 
     def watch_parent() -> None:
         while os.getppid() == parent:
@@ -252,6 +255,6 @@ def serve(settings: Settings, host: str, port: int, *, log_format: str = "text",
         bound = serve_metrics(app, metrics_port)
         log.info("metrics on http://127.0.0.1:%s/metrics", bound)
     config = uvicorn.Config(app, host=host, port=port, log_config=None, log_level="info",
-                            access_log=False, **WEBSOCKETS,
+                            access_log=False, **CONNECTIONS,
                             timeout_graceful_shutdown=graceful_timeout)
     DrainingServer(config, app.state.readiness, drain_delay).run()

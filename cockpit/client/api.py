@@ -15,6 +15,12 @@ if TYPE_CHECKING:
     from cockpit.prefetch import FirstScreen
 
 
+# Seconds an idle connection is reused: below any server's keep-alive (uvicorn's default is 5
+# s), so a request never goes out on a connection the server is closing (it fails as a
+# ReadError with no answer, and a POST is not retried).
+KEEPALIVE = 2.0
+
+
 class ApiError(Exception):
     """The server said no (a 4xx/5xx), or could not be reached (status 0)."""
 
@@ -39,6 +45,7 @@ class CockpitClient:
             headers={"Authorization": f"Bearer {token}", "X-Cockpit-Origin": origin},
             transport=transport,
             timeout=timeout,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE),
         )
 
     async def __aenter__(self) -> CockpitClient:

@@ -436,6 +436,7 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
         value = event.value.strip()
         self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._apply_search(value))
 
+    @while_running  # (its timer can fire while the app shuts down)
     def _apply_search(self, value: str) -> None:
         if value != self.query_text:
             self.query_text = value

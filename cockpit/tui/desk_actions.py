@@ -81,6 +81,7 @@ class DeskActions:
         if getattr(self, "_viewing_timer", None) is None:
             self._viewing_timer = self.set_interval(VIEWING_EVERY, self._still_viewing)
 
+    @while_running
     def _still_viewing(self: CockpitApp) -> None:
         shown = self.detail.ticket_shown
         if shown is not None:

@@ -177,11 +177,12 @@ class InboxView:
     def recount_views(self: CockpitApp) -> None:
         """The chips' counts after changes, at most once a second however busy the feed."""
         if self._views_timer is None:
-            def recount() -> None:
+            @while_running
+            def recount(self: CockpitApp) -> None:
                 self._views_timer = None
                 self.effects.views()
 
-            self._views_timer = self.set_timer(VIEWS_DELAY, recount)
+            self._views_timer = self.set_timer(VIEWS_DELAY, lambda: recount(self))
 
     def action_pick_view(self: CockpitApp) -> None:
         """`:` a saved view, or a query typed in the query language."""

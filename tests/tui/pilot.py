@@ -39,6 +39,12 @@ async def ready(app: Any, pilot: Any, *, live: bool = True) -> None:
     await pilot.pause(0.1)
 
 
+def showing(app: Any, screen_type: type) -> bool:
+    """A dialog or page of `screen_type` is on top and mounted: its keys answer (pressed
+    while it is still mounting, they could go to no one)."""
+    return isinstance(app.screen, screen_type) and app.screen.is_mounted
+
+
 def settled(app: Any) -> bool:
     """The shown view is counted and every folder the screen (and its read-ahead) needs is
     loaded: what a person sees once the placeholders are gone."""

@@ -9,7 +9,7 @@ import pytest
 from cockpit.domain.models import State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.screens import ConfirmScreen, HelpScreen
-from tests.tui.pilot import SIZE, move_to, ready, record_toasts, wait_for
+from tests.tui.pilot import SIZE, move_to, ready, record_toasts, showing, wait_for
 
 
 async def test_tri_state_folder_selection_with_keys(make_app):
@@ -64,7 +64,7 @@ async def test_bulk_archive_leaves_decision_items_open(make_app, client):
         await pilot.pause(0.1)
 
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="confirm")
         detail = str(app.screen.query_one("#confirm-detail").render())
         assert "2 items stay open" in detail and "decision" in detail
         await pilot.press("y")
@@ -122,7 +122,7 @@ async def test_decision_asks_first_and_n_cancels(make_app, client):
         await ready(app, pilot, live=False)
         target = await move_to(app, pilot, lambda i: "approve" in i.actions)
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="confirm")
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
         assert (await client.get(target.id)).state != State.RESOLVED
@@ -143,7 +143,7 @@ async def test_one_key_decisions_confirm_then_show_the_result(make_app, client, 
         target = await move_to(app, pilot, lambda i: i.kind == kind and action in i.actions
                                and not i.payload.get("second_approver_required"))
         await pilot.press(key)
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="confirm")
         await pilot.press("y")
         try:
             await wait_for(pilot, lambda: target.id not in app.item_list.visible_ids(),
@@ -319,7 +319,7 @@ async def test_help_lists_every_binding(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await ready(app, pilot, live=False)
         await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="help")
+        await wait_for(pilot, lambda: showing(app, HelpScreen), what="help")
         listed = {row.binding_id for row in app.screen.rows}
         for binding in app.BINDINGS:
             assert binding.id in listed
@@ -418,7 +418,7 @@ async def test_a_first_four_eyes_approval_says_it_waits_for_a_second(make_app, c
         target = await move_to(app, pilot, lambda i: "approve" in i.actions
                                and i.payload.get("second_approver_required"))
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="confirm")
         await pilot.press("y")
         await wait_for(pilot, lambda: any("Approval recorded" in t for t in toasts),
                        what="approval toast")

@@ -17,7 +17,7 @@ from cockpit.tui.screens.compose import ComposeScreen
 from cockpit.tui.screens.macro_picker import MacroPickerScreen
 from cockpit.tui.screens.transfer import TransferScreen
 from cockpit.tui.widgets.conversation import Conversation
-from tests.tui.pilot import SIZE, move_to, ready, record_toasts, text_of, wait_for
+from tests.tui.pilot import SIZE, move_to, ready, record_toasts, showing, text_of, wait_for
 
 _n = itertools.count()
 
@@ -78,11 +78,11 @@ async def test_the_pane_is_the_conversation_with_the_customer_on_top(make_app, c
 async def test_reply_is_written_in_a_dialog_and_sent_with_ctrl_s(make_app, client, new_item):
     async with on_a_ticket(make_app, client, new_item) as (app, pilot, ticket):
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen), what="dialog")
+        await wait_for(pilot, lambda: showing(app, ComposeScreen), what="dialog")
         await pilot.press(*"x", "escape")  # something typed: esc asks first
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="discard?")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="discard?")
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen), what="back")
+        await wait_for(pilot, lambda: showing(app, ComposeScreen), what="back")
         await pilot.press("backspace", *"Thanks Ada,", "enter", *"refund sent.", "ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ComposeScreen), what="sent")
         await wait_for(pilot, lambda: any(s.kind == "reply" for s in said(app)),
@@ -103,7 +103,7 @@ async def test_macro_preview_is_edited_then_run(make_app, client, new_item):
         await ready(app, pilot, live=False)
         await move_to(app, pilot, lambda i: i.id == ticket)
         await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(app.screen, MacroPickerScreen), what="picker")
+        await wait_for(pilot, lambda: showing(app, MacroPickerScreen), what="picker")
         picker = app.screen
         text = picker.query_one("#macro-text")
         await wait_for(pilot, lambda: text.text == "Hi Ada, your refund is sent.",
@@ -125,7 +125,7 @@ async def test_transfer_to_a_queue(make_app, client, new_item):
         await ready(app, pilot, live=False)
         await move_to(app, pilot, lambda i: i.id == ticket)
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TransferScreen), what="picker")
+        await wait_for(pilot, lambda: showing(app, TransferScreen), what="picker")
         await pilot.press(*"billing", "tab", "tab", *"over to you", "enter")
         await wait_for(pilot, lambda: app.detail.item.payload.get("queue") == "billing",
                        what="moved to the queue")
@@ -137,7 +137,7 @@ async def test_transfer_to_a_queue(make_app, client, new_item):
 async def test_close_asks_then_closes(make_app, client, new_item):
     async with on_a_ticket(make_app, client, new_item) as (app, pilot, ticket):
         await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="question")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="question")
         await pilot.press("y")
         await wait_for(pilot, lambda: app.known[ticket].state == State.RESOLVED, what="closed")
         assert (await client.get(ticket)).resolved_action == "closed"
@@ -154,11 +154,11 @@ async def test_an_agent_at_capacity_is_asked_about_then_forced(make_app, client,
         await ready(app, pilot, live=False)
         await move_to(app, pilot, lambda i: i.id == ticket)
         await pilot.press("t")
-        await wait_for(pilot, lambda: isinstance(app.screen, TransferScreen), what="picker")
+        await wait_for(pilot, lambda: showing(app, TransferScreen), what="picker")
         listed = str(app.screen.query_one("#transfer-list").get_option("maria").prompt)
         assert "full" in listed
         await pilot.press(*"maria", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="question")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="question")
         assert "maria is at capacity" in app.screen.question
         await pilot.press("y")
         await wait_for(pilot, lambda: app.known[ticket].assignee_id == "maria",
@@ -231,7 +231,7 @@ async def test_a_ticket_key_over_a_selection_runs_on_every_ticket_and_counts(mak
         app.selection.set_many([*tickets, message], True)
         await pilot.pause()
         await pilot.press("P")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="priority?")
+        await wait_for(pilot, lambda: showing(app, PromptScreen), what="priority?")
         await pilot.press(*"urgent", "enter")
         await wait_for(pilot, lambda: any(t.startswith("Priority:") for t in toasts),
                        what="the toast")
@@ -239,7 +239,7 @@ async def test_a_ticket_key_over_a_selection_runs_on_every_ticket_and_counts(mak
         assert {(await client.get(t)).priority for t in tickets} == {"urgent"}
 
         await pilot.press("x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="close?")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="close?")
         await pilot.press("y")
         await wait_for(pilot, lambda: any(t.startswith("Close:") for t in toasts),
                        what="the close toast")

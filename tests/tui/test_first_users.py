@@ -10,7 +10,7 @@ from cockpit.domain.models import State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.messages import GroupsLoaded, LiveChanged, WindowLoaded
 from cockpit.tui.screens import AssignScreen, ConfirmScreen
-from tests.tui.pilot import SIZE, move_to, ready, record_toasts, text_of, wait_for
+from tests.tui.pilot import SIZE, move_to, ready, record_toasts, showing, text_of, wait_for
 
 
 # -- opening from the Unread tab ---------------------------------------------------------------
@@ -65,7 +65,7 @@ async def test_notes_show_in_the_detail_marked_internal(make_app, client):
         await ready(app, pilot)
         ticket = await move_to(app, pilot, lambda i: "note" in i.actions)
         await pilot.press("N")
-        await wait_for(pilot, lambda: isinstance(app.screen, ComposeScreen), what="dialog")
+        await wait_for(pilot, lambda: showing(app, ComposeScreen), what="dialog")
         await pilot.press(*"Called back [b]twice[/b]", "ctrl+s")
         conversation = app.detail.query_one("#detail-conversation")
         await wait_for(pilot, lambda: any("Called back" in text_of(n)
@@ -163,7 +163,7 @@ async def test_a_decision_taken_elsewhere_is_told_and_closes_the_question(make_a
         target = await _shared_waitpoint(app, maria)
         await move_to(app, pilot, lambda i: i.id == target.id)
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="question")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="question")
         await maria.act(target.id, "approve")
         await wait_for(pilot, lambda: any("by maria" in t for t in toasts), what="told")
         toast = next(t for t in toasts if "by maria" in t)
@@ -235,19 +235,19 @@ async def test_keymap_problems_are_reported_and_no_action_loses_its_key(make_app
 
         await move_to(app, pilot, lambda i: i.kind == "waitpoint" and "approve" in i.actions)
         await pilot.press("a")  # approve kept its key
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="approve")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="approve")
         assert "Approve" in text_of(app.screen.query_one("#confirm-question"))
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
         await pilot.press("D")  # deny moved as asked
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="deny")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="deny")
         assert "Deny" in text_of(app.screen.query_one("#confirm-question"))
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
 
         await move_to(app, pilot, lambda i: "reject" in i.actions)
         await pilot.press("d")  # reject, which shared d with deny, kept it
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="reject")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="reject")
         assert "Reject" in text_of(app.screen.query_one("#confirm-question"))
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
@@ -269,7 +269,7 @@ async def test_assign_offers_people_and_asks_before_taking_an_item_from_someone(
         ticket = await move_to(app, pilot, lambda i: "assign" in i.actions
                                and i.assignee_id == "maria")
         await pilot.press("A")
-        await wait_for(pilot, lambda: isinstance(app.screen, AssignScreen), what="the picker")
+        await wait_for(pilot, lambda: showing(app, AssignScreen), what="the picker")
         options = app.screen.query_one("#assign-list")
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert labels[0] == "me (alex)"
@@ -277,7 +277,7 @@ async def test_assign_offers_people_and_asks_before_taking_an_item_from_someone(
         await pilot.press(*"al")
         await wait_for(pilot, lambda: options.option_count == 1, what="filtered to me")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="a question")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="a question")
         assert "maria holds this item. Give it to me?" in \
             text_of(app.screen.query_one("#confirm-question"))
         await pilot.press("y")
@@ -294,7 +294,7 @@ async def test_assign_to_someone_else_without_a_question_when_nobody_holds_it(
         ticket = await move_to(app, pilot, lambda i: "assign" in i.actions
                                and i.assignee_id is None)
         await pilot.press("A")
-        await wait_for(pilot, lambda: isinstance(app.screen, AssignScreen), what="the picker")
+        await wait_for(pilot, lambda: showing(app, AssignScreen), what="the picker")
         await pilot.press(*"mar", "enter")
         await wait_for(pilot, lambda: app.known[ticket.id].assignee_id == "maria",
                        what="assigned to maria")

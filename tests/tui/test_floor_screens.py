@@ -23,7 +23,7 @@ from cockpit.tui.screens.prompt import PromptScreen
 from cockpit.tui.screens.reports import ReportsScreen
 from cockpit.tui.screens.status_picker import StatusPicker
 from tests.tui.conftest import NOW, USER
-from tests.tui.pilot import ready, record_toasts, wait_for
+from tests.tui.pilot import ready, record_toasts, showing, wait_for
 from tests.tui.team import floor_server  # noqa: F401 - the fixture
 
 SIZE = (120, 36)
@@ -112,7 +112,7 @@ async def test_set_my_status_and_aux_code(floor_server, client) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_agents(pilot)
         await pilot.press("m")
-        await wait_for(pilot, lambda: isinstance(app.screen, StatusPicker), what="picker")
+        await wait_for(pilot, lambda: showing(app, StatusPicker), what="picker")
         picker = app.screen
         lunch = next(i for i, c in enumerate(picker.choices) if c.aux_code == "Lunch")
         now = next(i for i, c in enumerate(picker.choices) if c.status == "available"
@@ -137,11 +137,11 @@ async def test_a_manager_edits_capacity_skills_and_queues(floor_server) -> None:
         row = shown(screen).index("bo")
         screen.roster.move_cursor(row=row)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="prompt")
+        await wait_for(pilot, lambda: showing(app, PromptScreen), what="prompt")
         app.screen.query_one("Input").value = "12"
         await pilot.press("enter")
         await pilot.press("S")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="prompt")
+        await wait_for(pilot, lambda: showing(app, PromptScreen), what="prompt")
         app.screen.query_one("Input").value = "linux 3, vpn:5"
         await pilot.press("enter")
 
@@ -152,7 +152,7 @@ async def test_a_manager_edits_capacity_skills_and_queues(floor_server) -> None:
                        {"linux": 3, "vpn": 5}, what="capacity and skills saved")
         toasts = record_toasts(app)
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="prompt")
+        await wait_for(pilot, lambda: showing(app, PromptScreen), what="prompt")
         app.screen.query_one("Input").value = "21"
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("capacity" in t and "20" in t for t in toasts),
@@ -209,7 +209,7 @@ async def test_an_answer_after_leaving_the_screen_is_harmless(floor_server) -> N
         app.post_message(MetricsChanged({"handled_today": 7}))  # the screen is not shown
         await wait_for(pilot, lambda: agents.metrics == {"handled_today": 7}, what="handed on")
         await pilot.press("f2")
-        await wait_for(pilot, lambda: isinstance(app.screen, AgentsScreen), what="agents")
+        await wait_for(pilot, lambda: showing(app, AgentsScreen), what="agents")
         assert app.is_running
 
 
@@ -221,11 +221,11 @@ async def test_the_palette_reaches_the_screens(floor_server) -> None:
         await pilot.press("ctrl+p", *"Reports")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReportsScreen), what="reports")
+        await wait_for(pilot, lambda: showing(app, ReportsScreen), what="reports")
         await pilot.press("ctrl+p", *"Agents")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, AgentsScreen), what="agents")
+        await wait_for(pilot, lambda: showing(app, AgentsScreen), what="agents")
         assert len(app.screen_stack) == 2  # pages never stack on one another
 
 
@@ -260,7 +260,7 @@ async def test_reports_switch_report_period_and_grouping(floor_server) -> None:
         await pilot.press("p")  # 30 days; then custom asks for the dates
         await wait_for(pilot, lambda: screen.wanted[1] == "2099-02-13", what="30 days")
         await pilot.press("p")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="dates")
+        await wait_for(pilot, lambda: showing(app, PromptScreen), what="dates")
         app.screen.query_one("Input").value = "2099-03-13 2099-03-13"
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.report is not None and

@@ -10,7 +10,7 @@ from cockpit.config import Settings
 from cockpit.tui import create_signing_in_app
 from cockpit.tui.screens.sign_in import NOT_COCKPIT, REFUSED, SignInScreen
 from tests.tui.conftest import USER
-from tests.tui.pilot import SIZE, ready, wait_for
+from tests.tui.pilot import SIZE, ready, showing, wait_for
 
 
 def error_text(app) -> str:
@@ -21,7 +21,7 @@ def error_text(app) -> str:
 async def test_a_bad_token_is_refused_inline_and_nothing_loads(server) -> None:
     app = create_signing_in_app(Settings(group_by="kind"), server.url, live=False, keymap={})
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), what="sign-in")
+        await wait_for(pilot, lambda: showing(app, SignInScreen), what="sign-in")
         token = app.screen.query_one("#sign-in-token", Input)
         assert token.password and app.focused is token  # the address is given: the token next
         await pilot.press(*"ck_wrong", "enter")
@@ -37,7 +37,7 @@ async def test_a_bad_token_is_refused_inline_and_nothing_loads(server) -> None:
 async def test_a_good_token_opens_the_inbox(server) -> None:
     app = create_signing_in_app(Settings(group_by="kind"), server.url, keymap={})
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), what="sign-in")
+        await wait_for(pilot, lambda: showing(app, SignInScreen), what="sign-in")
         app.screen.query_one("#sign-in-token", Input).value = server.token
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.signed_in, what="signed in")
@@ -50,7 +50,7 @@ async def test_a_good_token_opens_the_inbox(server) -> None:
 async def test_the_address_is_checked_before_anything_is_sent(server) -> None:
     app = create_signing_in_app(Settings(), "", live=False, keymap={})
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), what="sign-in")
+        await wait_for(pilot, lambda: showing(app, SignInScreen), what="sign-in")
         assert app.focused is app.screen.query_one("#sign-in-url", Input)
         await pilot.press(*"cockpit.example", "enter", *"ck_x", "enter")
         await wait_for(pilot, lambda: "http://" in error_text(app), what="the address error")
@@ -72,6 +72,6 @@ async def test_the_address_is_checked_before_anything_is_sent(server) -> None:
 async def test_a_browser_session_cannot_change_the_server(server) -> None:
     app = create_signing_in_app(Settings(), server.url, url_fixed=True, live=False, keymap={})
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), what="sign-in")
+        await wait_for(pilot, lambda: showing(app, SignInScreen), what="sign-in")
         url = app.screen.query_one("#sign-in-url", Input)
         assert url.disabled and url.value == server.url

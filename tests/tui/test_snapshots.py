@@ -15,7 +15,7 @@ from cockpit.config import Settings
 from cockpit.domain.models import State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.screens import ConfirmScreen, HelpScreen
-from tests.tui.pilot import ready, wait_for
+from tests.tui.pilot import ready, showing, wait_for
 
 SIZE = (120, 36)
 
@@ -102,7 +102,7 @@ def test_bulk_archive_confirmation(snap_compare, snap_app):
         app.selection.set_many(ids, True)
         await pilot.pause(0.1)
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await wait_for(pilot, lambda: showing(app, ConfirmScreen), what="confirm")
         await pilot.pause(0.3)
 
     assert snap_compare(snap_app(), terminal_size=SIZE, run_before=run)

@@ -17,7 +17,8 @@ def shown_items(app):
 async def pick(app, pilot, *keys: str) -> None:
     """`:`, then type `keys` into the picker."""
     await pilot.press("colon")
-    await wait_for(pilot, lambda: isinstance(app.screen, ViewPicker), what="the picker")
+    await wait_for(pilot, lambda: isinstance(app.screen, ViewPicker)
+                   and app.screen.focused is app.screen.filter_box, what="the picker")
     await pilot.press(*keys)
 
 

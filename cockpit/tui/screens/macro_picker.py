@@ -79,7 +79,7 @@ class MacroPickerScreen(ModalScreen[MacroRun | None]):
 
     def on_mount(self) -> None:
         box = self.query_one("#macro-list", OptionList)
-        box.focus()
+        self.set_focus(box)  # now: keys typed right after the key that opened it land here
         if self.macros:
             box.highlighted = 0
         else:

@@ -81,7 +81,7 @@ class FilterPicker(ModalScreen[Picked | None], Generic[Picked]):
 
     def on_mount(self) -> None:
         self._fill("")
-        self.filter_box.focus()
+        self.set_focus(self.filter_box)  # now, not on the next refresh: typing goes on
 
     def _fill(self, wanted: str) -> None:
         options = self.options(wanted.strip().casefold())
