@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from cockpit.domain.agents import CAPACITY_DEFAULT
 from cockpit.domain.models import (
@@ -45,6 +45,7 @@ from cockpit.store import agents as stored_agents
 from cockpit.store import inbox, timeline
 from cockpit.store import routing as waiting
 from cockpit.store import sla as stored_sla
+from cockpit.store.each import update_each
 from cockpit.store.tables import items
 from cockpit.store.tables import outbox as outbox_rows
 
@@ -234,9 +235,9 @@ class Batch(Effects):
             if gathered.columns:
                 columns = tuple(sorted(gathered.columns))
                 changed.setdefault(columns, []).append(
-                    {"b_id": row["id"], **{c: row[c] for c in columns}})
-        for values in changed.values():  # one UPDATE, many parameter sets, per set of columns
-            conn.execute(update(items).where(items.c.id == bindparam("b_id")), values)
+                    {"id": row["id"], **{c: row[c] for c in columns}})
+        for rows in changed.values():
+            update_each(conn, items, ("id",), rows)
         self._route()
 
     def _timeline(self) -> None:

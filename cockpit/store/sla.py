@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     and_,
-    bindparam,
     delete,
     exists,
     false,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement
 
 from cockpit.domain.sla import DEFAULT_POLICIES, TARGETS, Target, due, warn_at
+from cockpit.store.each import update_each
 from cockpit.store.tables import items, sla_policies, sla_targets
 
 t = sla_targets.c
@@ -80,11 +80,9 @@ def retime_many(conn: Connection, minutes: dict[int, dict[str, int]]) -> None:
         for row in conn.execute(select(t.item_id, t.target, t.start_at).where(
                 t.item_id.in_(ids[begin:begin + 500]), t.met_at.is_(None))):
             due_at = due(row.start_at, minutes[row.item_id][row.target])
-            changes.append({"b_item": row.item_id, "b_target": row.target, "due_at": due_at,
+            changes.append({"item_id": row.item_id, "target": row.target, "due_at": due_at,
                             "warn_at": warn_at(row.start_at, due_at), "raised": ""})
-    if changes:
-        conn.execute(update(sla_targets).where(t.item_id == bindparam("b_item"),
-                                               t.target == bindparam("b_target")), changes)
+    update_each(conn, sla_targets, ("item_id", "target"), changes)
 
 
 def targets_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[Target]]:
