@@ -11,12 +11,13 @@ and visibility filter on, and when each item turns overdue, counted per day
   of the days before today plus an index range of today's rows.
 
 Triggers keep all three in step with items and sla_targets in the writer's own transaction,
-and this migration fills them from the rows already there. They fire per row, and only for
-what a count depends on (an update of a title or a read time costs nothing); a statement
-inserting SLA targets is handled at once. SQLite (one writer at a time) keeps one row per
-key. PostgreSQL adds to a row of the key no other transaction holds (SKIP LOCKED), or to a
-new one: concurrent writers never wait on, or deadlock over, a counter, a key has at most a
-row per writer that ever held one at once, and a count is always a sum.
+and this migration fills them from the rows already there; an update of anything else (a
+title, a payload but its SLA report) leaves them be. SQLite's fire per row and keep one row
+per key (one writer at a time). PostgreSQL's fire per statement, so a bulk statement adds to
+each key once, not once per row; they add to a row of the key no other transaction holds
+(SKIP LOCKED), or to a new one: concurrent writers never wait on, or deadlock over, a
+counter, a key has at most a row per writer that ever held one at once, and a count is
+always a sum.
 
 Revision ID: 0013
 Revises: 0012
@@ -244,11 +245,17 @@ def _sqlite_triggers() -> list[str]:
     ]
 
 
-# -- PostgreSQL: row triggers, a row per key and concurrent writer ------------------------
+# -- PostgreSQL: statement triggers, a row per key and concurrent writer ------------------
 
 _PG_TYPES = {"kind": "varchar", "state": "varchar", "priority": "varchar",
              "assignee_id": "varchar", "target_user_id": "varchar", "target_role": "varchar",
              "day": "date"}
+_PG_FUNCTIONS = ("counts_mark", "counts_due", "item_counts_add", "overdue_counts_add",
+                 "items_counted", "items_overdue_counted", "sla_targets_counted",
+                 "items_overdue_sync", "item_counts_clear", "overdue_counts_clear")
+_TRANSITIONS = {"INSERT": "NEW TABLE AS new_rows",
+                "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                "DELETE": "OLD TABLE AS old_rows"}
 
 
 def _pg_function(name: str, body: str, returns: str = "trigger") -> str:
@@ -272,25 +279,45 @@ def _pg_add(table: str, key: tuple[str, ...]) -> str:
         END IF;""", returns="void")
 
 
-def _pg_track(table: str, values: dict[str, str]) -> str:
-    """A row trigger's function moving its row's count in `table` from OLD's key to NEW's
-    (`values`: each key column's expression over a row `{row}`)."""
-    def call(row: str, n: str) -> str:
-        args = ", ".join(v.format(row=row) for v in values.values())
-        return f"PERFORM {table}_add({args}, {n});"
+def _pg_added(table: str, key: dict[str, str]) -> dict[str, str]:
+    """The statement's changes added to `table`, once per key (`key`: each key column's
+    expression over a transition table `{rows}`)."""
+    def rows(table_name: str, n: str) -> str:
+        values = ", ".join(f"{v.format(rows=table_name)} AS {k}" for k, v in key.items())
+        return f"SELECT {values}, {n} AS n FROM {table_name}"
 
-    return _pg_function(f"{table}_track()", f"""
-        IF TG_OP IN ('UPDATE', 'DELETE') THEN {call("OLD", "-1")} END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') THEN {call("NEW", "1")} END IF;
+    cols = ", ".join(key)
+    changes = {"INSERT": rows("new_rows", "1"), "DELETE": rows("old_rows", "-1"),
+               "UPDATE": f"{rows('new_rows', '1')} UNION ALL {rows('old_rows', '-1')}"}
+    return {op: f"""PERFORM {table}_add({cols}, n) FROM (
+            SELECT {cols}, sum(n) AS n FROM ({found}) changes
+            GROUP BY {cols} HAVING sum(n) <> 0) delta;""" for op, found in changes.items()}
+
+
+def _pg_statement(name: str, flag: str, insert: str, update: str, delete: str) -> str:
+    """A statement trigger's function. An UPDATE's runs only when a row trigger flagged a
+    change it cares about (`flag`): a statement trigger's queries over its transition
+    tables are planned on every run, which every other UPDATE would pay for. Each branch
+    reads only the transition tables its operation has."""
+    return _pg_function(f"{name}()", f"""
+        IF TG_OP = 'INSERT' THEN {insert}
+        ELSIF TG_OP = 'UPDATE' THEN
+            IF counts_due('{flag}') THEN {update} END IF;
+        ELSE {delete}
+        END IF;
         RETURN NULL;""")
 
 
-def _pg_trigger(name: str, event: str, table: str, function: str,
-                when: str | None = None) -> str:
-    """A row trigger; `when`: the rows it fires for."""
-    condition = f" WHEN ({when})" if when else ""
-    return (f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} "
-            f"EXECUTE FUNCTION {function}()")
+def _pg_triggers_on(table: str, function: str, flag: str, columns: tuple[str, ...],
+                    when: str) -> list[str]:
+    """The statement triggers of `table` running `function`, and the row trigger flagging an
+    UPDATE of `columns` that changes what `when` says."""
+    made = [f"CREATE TRIGGER {function}_{event.lower()} AFTER {event} ON {table} "
+            f"REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            for event, transitions in _TRANSITIONS.items()]
+    flagging = (f"CREATE TRIGGER {function}_flag AFTER UPDATE OF {', '.join(columns)} "
+                f"ON {table} FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION counts_mark('{flag}')")
+    return [*made, flagging]
 
 
 def _pg_row_differs(columns) -> str:
@@ -298,25 +325,25 @@ def _pg_row_differs(columns) -> str:
             f"({', '.join(f'NEW.{c}' for c in columns)})")
 
 
-_PG_FUNCTIONS = ("item_counts_add", "overdue_counts_add", "item_counts_track",
-                 "overdue_counts_track", "items_overdue_sync", "items_overdue_key",
-                 "items_overdue_report", "items_overdue_new_targets",
-                 "items_overdue_targets", "item_counts_clear", "overdue_counts_clear")
-
-
 def _postgres_triggers() -> list[str]:
     cols = _cols()
     reported = _REPORTED["postgresql"]
     stored = ", ".join(f"items_overdue.{c}" for c in ("overdue_at", *KEY))
     excluded = ", ".join(f"EXCLUDED.{c}" for c in ("overdue_at", *KEY))
-    key_changed = _pg_row_differs(KEY)
-    row_key = {k: f"{{row}}.{k}" for k in KEY}
-    row_day = {**row_key, "day": _DAY["postgresql"]}
+    counted = _pg_added("item_counts", {k: f"{{rows}}.{k}" for k in KEY})
+    overdue = _pg_added("overdue_counts", {**{k: f"{{rows}}.{k}" for k in KEY},
+                                           "day": _DAY["postgresql"].format(row="{rows}")})
+    changed_targets = ("SELECT item_id, target, warn_at, met_at FROM {a} "
+                       "EXCEPT SELECT item_id, target, warn_at, met_at FROM {b}")
     return [
+        _pg_function("counts_mark()", "PERFORM set_config(TG_ARGV[0], 'on', true); "
+                                      "RETURN NULL;"),
+        _pg_function("counts_due(flag text)", """
+            IF current_setting(flag, true) IS DISTINCT FROM 'on' THEN RETURN false; END IF;
+            PERFORM set_config(flag, '', true);
+            RETURN true;""", returns="boolean"),
         _pg_add("item_counts", KEY),
         _pg_add("overdue_counts", (*KEY, "day")),
-        _pg_track("item_counts", row_key),
-        _pg_track("overdue_counts", row_day),
         # items_overdue made to hold what `_wanted` says of the items `ids`
         _pg_function("items_overdue_sync(ids bigint[])", f"""
             IF ids IS NULL THEN RETURN; END IF;
@@ -334,48 +361,43 @@ def _postgres_triggers() -> list[str]:
                 ON CONFLICT (item_id) DO UPDATE SET
                     {", ".join(f"{c} = EXCLUDED.{c}" for c in ("overdue_at", *KEY))}
                 WHERE ({stored}) IS DISTINCT FROM ({excluded});""", returns="void"),
-        _pg_function("items_overdue_key()", f"""
-            UPDATE items_overdue SET {", ".join(f"{k} = NEW.{k}" for k in KEY)}
-            WHERE item_id = NEW.id;
-            RETURN NULL;"""),
-        _pg_function("items_overdue_report()",
-                     "PERFORM items_overdue_sync(ARRAY[NEW.id]); RETURN NULL;"),
-        # a statement's new targets at once (a seed inserts thousands in one statement)
-        _pg_function("items_overdue_new_targets()", """
-            PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM new_rows;
-            RETURN NULL;"""),
-        _pg_function("items_overdue_targets()", """
-            IF TG_OP = 'DELETE' THEN
-                PERFORM items_overdue_sync(ARRAY[OLD.item_id]);
-            ELSE
-                PERFORM items_overdue_sync(ARRAY[OLD.item_id, NEW.item_id]);
-            END IF;
-            RETURN NULL;"""),
+        # A new item has no SLA targets yet: only its producer's report can make it overdue.
+        # A deleted one loses its items_overdue row by the foreign key's cascade.
+        _pg_statement(
+            "items_counted", "cockpit.items_changed",
+            insert=f"""{counted["INSERT"]}
+                PERFORM items_overdue_sync(array_agg(id)) FROM new_rows
+                WHERE {reported.format(row="new_rows")} IN {OVERDUE_STATES};""",
+            update=f"""{counted["UPDATE"]}
+                UPDATE items_overdue o SET {", ".join(f"{k} = n.{k}" for k in KEY)}
+                FROM new_rows n
+                WHERE o.item_id = n.id AND ({_cols("o.")}) IS DISTINCT FROM ({_cols("n.")});
+                PERFORM items_overdue_sync(array_agg(n.id))
+                FROM new_rows n JOIN old_rows o ON o.id = n.id
+                WHERE {reported.format(row="n")} IS DISTINCT FROM {reported.format(row="o")};""",
+            delete=counted["DELETE"]),
+        _pg_statement("items_overdue_counted", "cockpit.items_overdue_changed",
+                      insert=overdue["INSERT"], update=overdue["UPDATE"],
+                      delete=overdue["DELETE"]),
+        _pg_statement(
+            "sla_targets_counted", "cockpit.sla_targets_changed",
+            insert="PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM new_rows;",
+            update=f"""PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM (
+                {changed_targets.format(a="new_rows", b="old_rows")} UNION ALL
+                {changed_targets.format(a="old_rows", b="new_rows")}) changed;""",
+            delete="PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM old_rows;"),
         _pg_function("item_counts_clear()", "DELETE FROM item_counts; RETURN NULL;"),
         _pg_function("overdue_counts_clear()", "DELETE FROM overdue_counts; RETURN NULL;"),
-        _pg_trigger("item_counts_track", "INSERT OR DELETE", "items", "item_counts_track"),
-        _pg_trigger("item_counts_track_update", f"UPDATE OF {cols}", "items",
-                    "item_counts_track", when=key_changed),
-        _pg_trigger("items_overdue_key", f"UPDATE OF {cols}", "items", "items_overdue_key",
-                    when=key_changed),
-        # a new item has no SLA targets yet: only its producer's report can make it overdue;
-        # a deleted one loses its row by the foreign key's cascade
-        _pg_trigger("items_overdue_report", "INSERT", "items", "items_overdue_report",
-                    when=f"{reported.format(row='NEW')} IN {OVERDUE_STATES}"),
-        _pg_trigger("items_overdue_report_update", "UPDATE OF payload", "items",
-                    "items_overdue_report", when=f"{reported.format(row='OLD')} "
-                    f"IS DISTINCT FROM {reported.format(row='NEW')}"),
-        ("CREATE TRIGGER items_overdue_new_targets AFTER INSERT ON sla_targets "
-         "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
-         "EXECUTE FUNCTION items_overdue_new_targets()"),
-        _pg_trigger("items_overdue_targets", "DELETE", "sla_targets", "items_overdue_targets"),
-        _pg_trigger("items_overdue_targets_update", "UPDATE OF item_id, warn_at, met_at",
-                    "sla_targets", "items_overdue_targets",
-                    when=_pg_row_differs(("item_id", "warn_at", "met_at"))),
-        _pg_trigger("overdue_counts_track", "INSERT OR DELETE", "items_overdue",
-                    "overdue_counts_track"),
-        _pg_trigger("overdue_counts_track_update", "UPDATE", "items_overdue",
-                    "overdue_counts_track", when=_pg_row_differs(("overdue_at", *KEY))),
+        *_pg_triggers_on(
+            "items", "items_counted", "cockpit.items_changed", (*KEY, "payload"),
+            when=f"{_pg_row_differs(KEY)} OR {reported.format(row='OLD')} "
+                 f"IS DISTINCT FROM {reported.format(row='NEW')}"),
+        *_pg_triggers_on("items_overdue", "items_overdue_counted",
+                         "cockpit.items_overdue_changed", ("overdue_at", *KEY),
+                         when=_pg_row_differs(("overdue_at", *KEY))),
+        *_pg_triggers_on("sla_targets", "sla_targets_counted", "cockpit.sla_targets_changed",
+                         ("item_id", "warn_at", "met_at"),
+                         when=_pg_row_differs(("item_id", "warn_at", "met_at"))),
         ("CREATE TRIGGER item_counts_clear AFTER TRUNCATE ON items "
          "FOR EACH STATEMENT EXECUTE FUNCTION item_counts_clear()"),
         ("CREATE TRIGGER overdue_counts_clear AFTER TRUNCATE ON items_overdue "
