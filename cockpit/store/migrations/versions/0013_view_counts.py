@@ -12,12 +12,11 @@ and visibility filter on, and when each item turns overdue, counted per day
 
 Triggers keep all three in step with items and sla_targets in the writer's own transaction,
 and this migration fills them from the rows already there; an update of anything else (a
-title, a payload but its SLA report) leaves them be. SQLite's fire per row and keep one row
-per key (one writer at a time). PostgreSQL's fire per statement, so a bulk statement adds to
-each key once, not once per row; they add to a row of the key no other transaction holds
-(SKIP LOCKED), or to a new one: concurrent writers never wait on, or deadlock over, a
-counter, a key has at most a row per writer that ever held one at once, and a count is
-always a sum.
+title, a payload but its SLA report) leaves them be. SQLite's keep one row per key (one
+writer at a time). PostgreSQL's stage each change in the session and settle them when the
+transaction commits, once per key, in a row of the key no other transaction holds (SKIP
+LOCKED) or a new one: concurrent writers never wait on, or deadlock over, a counter, a key
+has at most a row per writer that ever held one at once, and a count is always a sum.
 
 Revision ID: 0013
 Revises: 0012
@@ -245,17 +244,16 @@ def _sqlite_triggers() -> list[str]:
     ]
 
 
-# -- PostgreSQL: statement triggers, a row per key and concurrent writer ------------------
+# -- PostgreSQL: changes settled once per transaction, a row per key and concurrent writer --
 
 _PG_TYPES = {"kind": "varchar", "state": "varchar", "priority": "varchar",
              "assignee_id": "varchar", "target_user_id": "varchar", "target_role": "varchar",
              "day": "date"}
-_PG_FUNCTIONS = ("counts_mark", "counts_due", "item_counts_add", "overdue_counts_add",
-                 "items_counted", "items_overdue_counted", "sla_targets_counted",
-                 "items_overdue_sync", "item_counts_clear", "overdue_counts_clear")
-_TRANSITIONS = {"INSERT": "NEW TABLE AS new_rows",
-                "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-                "DELETE": "OLD TABLE AS old_rows"}
+_PG_FUNCTIONS = ("counts_stage", "counts_settle", "item_counts_add", "overdue_counts_add",
+                 "item_counts_track", "overdue_counts_track", "items_overdue_sync",
+                 "items_overdue_key", "items_overdue_report", "items_overdue_new_targets",
+                 "items_overdue_targets", "item_counts_clear", "overdue_counts_clear")
+_STAGED = "pg_temp.counts_staged"
 
 
 def _pg_function(name: str, body: str, returns: str = "trigger") -> str:
@@ -279,45 +277,63 @@ def _pg_add(table: str, key: tuple[str, ...]) -> str:
         END IF;""", returns="void")
 
 
-def _pg_added(table: str, key: dict[str, str]) -> dict[str, str]:
-    """The statement's changes added to `table`, once per key (`key`: each key column's
-    expression over a transition table `{rows}`)."""
-    def rows(table_name: str, n: str) -> str:
-        values = ", ".join(f"{v.format(rows=table_name)} AS {k}" for k, v in key.items())
-        return f"SELECT {values}, {n} AS n FROM {table_name}"
-
-    cols = ", ".join(key)
-    changes = {"INSERT": rows("new_rows", "1"), "DELETE": rows("old_rows", "-1"),
-               "UPDATE": f"{rows('new_rows', '1')} UNION ALL {rows('old_rows', '-1')}"}
-    return {op: f"""PERFORM {table}_add({cols}, n) FROM (
-            SELECT {cols}, sum(n) AS n FROM ({found}) changes
-            GROUP BY {cols} HAVING sum(n) <> 0) delta;""" for op, found in changes.items()}
-
-
-def _pg_statement(name: str, flag: str, insert: str, update: str, delete: str) -> str:
-    """A statement trigger's function. An UPDATE's runs only when a row trigger flagged a
-    change it cares about (`flag`): a statement trigger's queries over its transition
-    tables are planned on every run, which every other UPDATE would pay for. Each branch
-    reads only the transition tables its operation has."""
-    return _pg_function(f"{name}()", f"""
-        IF TG_OP = 'INSERT' THEN {insert}
-        ELSIF TG_OP = 'UPDATE' THEN
-            IF counts_due('{flag}') THEN {update} END IF;
-        ELSE {delete}
+def _pg_stage() -> str:
+    """`counts_stage(counter, key..., day, n)`: note a change in this session's staging table
+    (made on first use; emptied at commit), settled by `counts_settle` when the transaction
+    commits: a counter row is then written once per transaction, not once per row changed (a
+    transaction cannot prune the versions it leaves itself, so a bulk change of 30,000 rows
+    under one key grew a table of 50 rows to megabytes)."""
+    params = ", ".join(f"p_{k} {_PG_TYPES[k]}" for k in (*KEY, "day"))
+    return _pg_function(f"counts_stage(p_counter text, {params}, p_n integer)", f"""
+        IF to_regclass('{_STAGED}') IS NULL THEN
+            CREATE TEMP TABLE counts_staged (counter text, {", ".join(
+                f"{k} {_PG_TYPES[k]}" for k in (*KEY, "day"))}, n integer)
+                ON COMMIT DELETE ROWS;
+            CREATE CONSTRAINT TRIGGER counts_settle AFTER INSERT ON {_STAGED}
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION counts_settle();
         END IF;
+        INSERT INTO {_STAGED} VALUES (p_counter, {", ".join(
+            f"p_{k}" for k in (*KEY, "day"))}, p_n);
+        PERFORM set_config('cockpit.counts_staged', 'on', true);""", returns="void")
+
+
+def _pg_settle() -> str:
+    """The staged changes added to the counters, once per key (the first of the deferred
+    events does it; the others find nothing staged)."""
+    cols = _cols()
+    return _pg_function("counts_settle()", f"""
+        IF current_setting('cockpit.counts_staged', true) IS DISTINCT FROM 'on' THEN
+            RETURN NULL;
+        END IF;
+        PERFORM set_config('cockpit.counts_staged', '', true);
+        PERFORM item_counts_add({cols}, sum(n)) FROM {_STAGED} WHERE counter = 'items'
+            GROUP BY {cols} HAVING sum(n) <> 0;
+        PERFORM overdue_counts_add({cols}, day, sum(n)) FROM {_STAGED}
+            WHERE counter = 'overdue' GROUP BY {cols}, day HAVING sum(n) <> 0;
+        DELETE FROM {_STAGED};
         RETURN NULL;""")
 
 
-def _pg_triggers_on(table: str, function: str, flag: str, columns: tuple[str, ...],
-                    when: str) -> list[str]:
-    """The statement triggers of `table` running `function`, and the row trigger flagging an
-    UPDATE of `columns` that changes what `when` says."""
-    made = [f"CREATE TRIGGER {function}_{event.lower()} AFTER {event} ON {table} "
-            f"REFERENCING {transitions} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-            for event, transitions in _TRANSITIONS.items()]
-    flagging = (f"CREATE TRIGGER {function}_flag AFTER UPDATE OF {', '.join(columns)} "
-                f"ON {table} FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION counts_mark('{flag}')")
-    return [*made, flagging]
+def _pg_track(counter: str, day: str | None) -> str:
+    """A row trigger's function staging its row's move from OLD's key to NEW's."""
+    def stage(row: str, n: str) -> str:
+        on_day = day.format(row=row) if day else "NULL"
+        return (f"PERFORM counts_stage('{counter}', "
+                f"{', '.join(f'{row}.{k}' for k in KEY)}, {on_day}, {n});")
+
+    table = "item_counts" if counter == "items" else "overdue_counts"
+    return _pg_function(f"{table}_track()", f"""
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN {stage("OLD", "-1")} END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN {stage("NEW", "1")} END IF;
+        RETURN NULL;""")
+
+
+def _pg_trigger(name: str, event: str, table: str, function: str,
+                when: str | None = None) -> str:
+    """A row trigger; `when`: the rows it fires for."""
+    condition = f" WHEN ({when})" if when else ""
+    return (f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition} "
+            f"EXECUTE FUNCTION {function}()")
 
 
 def _pg_row_differs(columns) -> str:
@@ -330,20 +346,14 @@ def _postgres_triggers() -> list[str]:
     reported = _REPORTED["postgresql"]
     stored = ", ".join(f"items_overdue.{c}" for c in ("overdue_at", *KEY))
     excluded = ", ".join(f"EXCLUDED.{c}" for c in ("overdue_at", *KEY))
-    counted = _pg_added("item_counts", {k: f"{{rows}}.{k}" for k in KEY})
-    overdue = _pg_added("overdue_counts", {**{k: f"{{rows}}.{k}" for k in KEY},
-                                           "day": _DAY["postgresql"].format(row="{rows}")})
-    changed_targets = ("SELECT item_id, target, warn_at, met_at FROM {a} "
-                       "EXCEPT SELECT item_id, target, warn_at, met_at FROM {b}")
+    key_changed = _pg_row_differs(KEY)
     return [
-        _pg_function("counts_mark()", "PERFORM set_config(TG_ARGV[0], 'on', true); "
-                                      "RETURN NULL;"),
-        _pg_function("counts_due(flag text)", """
-            IF current_setting(flag, true) IS DISTINCT FROM 'on' THEN RETURN false; END IF;
-            PERFORM set_config(flag, '', true);
-            RETURN true;""", returns="boolean"),
         _pg_add("item_counts", KEY),
         _pg_add("overdue_counts", (*KEY, "day")),
+        _pg_settle(),
+        _pg_stage(),
+        _pg_track("items", None),
+        _pg_track("overdue", _DAY["postgresql"]),
         # items_overdue made to hold what `_wanted` says of the items `ids`
         _pg_function("items_overdue_sync(ids bigint[])", f"""
             IF ids IS NULL THEN RETURN; END IF;
@@ -361,43 +371,48 @@ def _postgres_triggers() -> list[str]:
                 ON CONFLICT (item_id) DO UPDATE SET
                     {", ".join(f"{c} = EXCLUDED.{c}" for c in ("overdue_at", *KEY))}
                 WHERE ({stored}) IS DISTINCT FROM ({excluded});""", returns="void"),
-        # A new item has no SLA targets yet: only its producer's report can make it overdue.
-        # A deleted one loses its items_overdue row by the foreign key's cascade.
-        _pg_statement(
-            "items_counted", "cockpit.items_changed",
-            insert=f"""{counted["INSERT"]}
-                PERFORM items_overdue_sync(array_agg(id)) FROM new_rows
-                WHERE {reported.format(row="new_rows")} IN {OVERDUE_STATES};""",
-            update=f"""{counted["UPDATE"]}
-                UPDATE items_overdue o SET {", ".join(f"{k} = n.{k}" for k in KEY)}
-                FROM new_rows n
-                WHERE o.item_id = n.id AND ({_cols("o.")}) IS DISTINCT FROM ({_cols("n.")});
-                PERFORM items_overdue_sync(array_agg(n.id))
-                FROM new_rows n JOIN old_rows o ON o.id = n.id
-                WHERE {reported.format(row="n")} IS DISTINCT FROM {reported.format(row="o")};""",
-            delete=counted["DELETE"]),
-        _pg_statement("items_overdue_counted", "cockpit.items_overdue_changed",
-                      insert=overdue["INSERT"], update=overdue["UPDATE"],
-                      delete=overdue["DELETE"]),
-        _pg_statement(
-            "sla_targets_counted", "cockpit.sla_targets_changed",
-            insert="PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM new_rows;",
-            update=f"""PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM (
-                {changed_targets.format(a="new_rows", b="old_rows")} UNION ALL
-                {changed_targets.format(a="old_rows", b="new_rows")}) changed;""",
-            delete="PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM old_rows;"),
+        _pg_function("items_overdue_key()", f"""
+            UPDATE items_overdue SET {", ".join(f"{k} = NEW.{k}" for k in KEY)}
+            WHERE item_id = NEW.id;
+            RETURN NULL;"""),
+        _pg_function("items_overdue_report()",
+                     "PERFORM items_overdue_sync(ARRAY[NEW.id]); RETURN NULL;"),
+        # a statement's new targets at once (a seed inserts thousands in one statement)
+        _pg_function("items_overdue_new_targets()", """
+            PERFORM items_overdue_sync(array_agg(DISTINCT item_id)) FROM new_rows;
+            RETURN NULL;"""),
+        _pg_function("items_overdue_targets()", """
+            IF TG_OP = 'DELETE' THEN
+                PERFORM items_overdue_sync(ARRAY[OLD.item_id]);
+            ELSE
+                PERFORM items_overdue_sync(ARRAY[OLD.item_id, NEW.item_id]);
+            END IF;
+            RETURN NULL;"""),
         _pg_function("item_counts_clear()", "DELETE FROM item_counts; RETURN NULL;"),
         _pg_function("overdue_counts_clear()", "DELETE FROM overdue_counts; RETURN NULL;"),
-        *_pg_triggers_on(
-            "items", "items_counted", "cockpit.items_changed", (*KEY, "payload"),
-            when=f"{_pg_row_differs(KEY)} OR {reported.format(row='OLD')} "
-                 f"IS DISTINCT FROM {reported.format(row='NEW')}"),
-        *_pg_triggers_on("items_overdue", "items_overdue_counted",
-                         "cockpit.items_overdue_changed", ("overdue_at", *KEY),
-                         when=_pg_row_differs(("overdue_at", *KEY))),
-        *_pg_triggers_on("sla_targets", "sla_targets_counted", "cockpit.sla_targets_changed",
-                         ("item_id", "warn_at", "met_at"),
-                         when=_pg_row_differs(("item_id", "warn_at", "met_at"))),
+        _pg_trigger("item_counts_track", "INSERT OR DELETE", "items", "item_counts_track"),
+        _pg_trigger("item_counts_track_update", f"UPDATE OF {cols}", "items",
+                    "item_counts_track", when=key_changed),
+        _pg_trigger("items_overdue_key", f"UPDATE OF {cols}", "items", "items_overdue_key",
+                    when=key_changed),
+        # a new item has no SLA targets yet: only its producer's report can make it overdue;
+        # a deleted one loses its row by the foreign key's cascade
+        _pg_trigger("items_overdue_report", "INSERT", "items", "items_overdue_report",
+                    when=f"{reported.format(row='NEW')} IN {OVERDUE_STATES}"),
+        _pg_trigger("items_overdue_report_update", "UPDATE OF payload", "items",
+                    "items_overdue_report", when=f"{reported.format(row='OLD')} "
+                    f"IS DISTINCT FROM {reported.format(row='NEW')}"),
+        ("CREATE TRIGGER items_overdue_new_targets AFTER INSERT ON sla_targets "
+         "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+         "EXECUTE FUNCTION items_overdue_new_targets()"),
+        _pg_trigger("items_overdue_targets", "DELETE", "sla_targets", "items_overdue_targets"),
+        _pg_trigger("items_overdue_targets_update", "UPDATE OF item_id, warn_at, met_at",
+                    "sla_targets", "items_overdue_targets",
+                    when=_pg_row_differs(("item_id", "warn_at", "met_at"))),
+        _pg_trigger("overdue_counts_track", "INSERT OR DELETE", "items_overdue",
+                    "overdue_counts_track"),
+        _pg_trigger("overdue_counts_track_update", "UPDATE", "items_overdue",
+                    "overdue_counts_track", when=_pg_row_differs(("overdue_at", *KEY))),
         ("CREATE TRIGGER item_counts_clear AFTER TRUNCATE ON items "
          "FOR EACH STATEMENT EXECUTE FUNCTION item_counts_clear()"),
         ("CREATE TRIGGER overdue_counts_clear AFTER TRUNCATE ON items_overdue "
