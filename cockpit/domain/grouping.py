@@ -65,6 +65,10 @@ PAYLOAD_FOLDERS: dict[str, tuple[str, ...]] = {
     "crew": ("crew_id", "crew"),
 }
 
+# A folder key read from a payload is cut to this many characters: the store keeps it in an
+# indexed column (an index entry has a size limit), and the app cuts it alike.
+FOLDER_KEY_MAX = 100
+
 _NONE_LABELS: dict[str, str] = {
     "routine": "No routine",
     "issue": "No issue",
@@ -137,6 +141,7 @@ def payload_folder(payload: Mapping[str, Any], group_by: str) -> str | None:
     for name in PAYLOAD_FOLDERS[group_by]:
         value = text_value(payload.get(name))
         if value is not None:
+            value = text_value(value[:FOLDER_KEY_MAX])
             return None if value == NONE_KEY else value
     return None
 
@@ -155,7 +160,8 @@ def smart_key(item: Item) -> str:
 
 
 def smart_folder(kind: str, sender_type: str, priority: str, advisory: bool) -> str:
-    """The smart folder of an item of these columns (first rule that matches wins).
+    """The smart folder of an item of these columns (first rule that matches wins). The
+    store counts smart folders by these four columns and names each count's folder here.
 
     1. Decisions needed: waitpoints and non-advisory escalations.
     2. Kind rules: tickets -> Customer tickets; failed runs and advisory escalations -> Needs review.
@@ -270,32 +276,43 @@ def _folder_order(group_by: str) -> Callable[[Group | FolderRow], tuple[Any, ...
     raise ValueError(f"unknown group_by {group_by!r}; one of {', '.join(GROUP_BY)}")
 
 
+def _folder_label(group_by: str, key: str, hint: str | None) -> str:
+    if group_by == "none":
+        return "All"
+    if group_by == "smart":
+        return dict(SMART_FOLDERS).get(key, key)
+    if group_by == "kind":
+        return humanise_kind(key)
+    if group_by == "priority":
+        return PRIORITY_LABELS.get(key, key.title())
+    if key == NONE_KEY:
+        return _NONE_LABELS.get(group_by, "None")
+    return text_value(hint) or key
+
+
 def folders(group_by: str, counted: Iterable[tuple[str | None, str | None, int, int]]
             ) -> list[FolderRow]:
     """Folder rows, labelled and in order, from counts the store made: (key or None for "no
-    value", a label hint such as a sender's name, count, unread) per folder."""
+    value", a label hint such as a sender's name, count, unread) per folder.
+
+    A key counted more than once (per state, or differing only by surrounding spaces) adds
+    up, its label made from its greatest hint: the same however the store split the count.
+    """
     if group_by not in GROUP_BY:
         raise ValueError(f"unknown group_by {group_by!r}; one of {', '.join(GROUP_BY)}")
-    smart = dict(SMART_FOLDERS)
-    rows: dict[str, FolderRow] = {}
+    totals: dict[str, list[Any]] = {}  # key -> [greatest hint, count, unread]
     for key, hint, count, unread in counted:
-        key = text_value(key) or NONE_KEY
-        if group_by == "none":
-            key, label = ALL_KEY, "All"
-        elif group_by == "smart":
-            label = smart.get(key, key)
-        elif group_by == "kind":
-            label = humanise_kind(key)
-        elif group_by == "priority":
-            label = PRIORITY_LABELS.get(key, key.title())
-        elif key == NONE_KEY:
-            label = _NONE_LABELS.get(group_by, "None")
-        else:
-            label = text_value(hint) or key
-        known = rows.get(key)  # keys that differ only by surrounding spaces meet here
-        rows[key] = FolderRow(key, label, count + (known.count if known else 0),
-                              unread + (known.unread if known else 0))
-    return sorted(rows.values(), key=_folder_order(group_by))
+        key = ALL_KEY if group_by == "none" else text_value(key) or NONE_KEY
+        if (known := totals.get(key)) is None:
+            totals[key] = [hint, count, unread]
+            continue
+        if hint is not None and (known[0] is None or hint > known[0]):
+            known[0] = hint
+        known[1] += count
+        known[2] += unread
+    rows = [FolderRow(key, _folder_label(group_by, key, hint), count, unread)
+            for key, (hint, count, unread) in totals.items()]
+    return sorted(rows, key=_folder_order(group_by))
 
 
 def merge_groups(earlier: Sequence[Group], later: Sequence[Group], group_by: str) -> list[Group]:

@@ -165,7 +165,7 @@ class Inbox:
         values (a Page's fields), ready for the JSON encoder."""
         scope = self.scope(user, kind=kind, q=q, view=view)
         with self.reads.connect() as conn:
-            where = _folder_clause(conn, group_by, group)
+            where = _folder_clause(group_by, group)
             try:
                 rows, next_cursor = inbox.list_rows(conn, scope, state=state, limit=limit,
                                                     cursor=cursor, sort=sort, where=where,
@@ -449,7 +449,7 @@ class Inbox:
 
         def work(conn) -> BulkResult:
             rows = inbox.matching_rows(conn, scope, state=state, except_ids=except_ids,
-                                       where=_folder_clause(conn, group_by, group))
+                                       where=_folder_clause(group_by, group))
             result = self._bulk_rows(conn, user, op, rows, now, params)
             self._journal_bulk(conn, user, op, origin, result, started)
             return result
@@ -580,13 +580,13 @@ def _bulk_ticket_action(conn, user: Principal, op: BulkOp, rows: Sequence[dict[s
     return result
 
 
-def _folder_clause(conn, group_by: str | None, group: str | None) -> list[Any]:
+def _folder_clause(group_by: str | None, group: str | None) -> list[Any]:
     """The WHERE clause that keeps one folder of a view (none without `group`)."""
     if group is None:
         return []
     if group_by not in GROUP_BY:
         raise BadRequest(f"group_by: one of {', '.join(GROUP_BY)} (it names what `group` is)")
-    return [in_folder(group_by, group, conn.dialect.name)]
+    return [in_folder(group_by, group)]
 
 
 def _restore_refused(row: dict[str, Any], user: Principal) -> str | None:

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
+from cockpit.domain.grouping import PAYLOAD_FOLDERS, is_advisory, payload_folder
 from cockpit.domain.models import ARCHIVED, PRIORITY_RANK, SortOrder, State, StateFilter
 from cockpit.domain.query import Filter, Query
 from cockpit.domain.roles import Principal, roles_at_or_below
@@ -384,6 +385,19 @@ def find_row(conn: Connection, kind: str, source_id: str, *,
     return dict(found._mapping) if found else None
 
 
+def folder_columns(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """The columns that hold a payload's folder keys (routine, issue, crew) and whether it is
+    advisory (which smart folder an escalation is in): folders are counted and paged from
+    these, never from the JSON. Every write of a payload sets them (`_with_folders`)."""
+    payload = payload or {}
+    return {**{name: payload_folder(payload, name) for name in PAYLOAD_FOLDERS},
+            "advisory": is_advisory(payload)}
+
+
+def _with_folders(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, **folder_columns(values["payload"])} if "payload" in values else values
+
+
 def _dialect_insert(conn: Connection):
     return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
@@ -391,7 +405,7 @@ def _dialect_insert(conn: Connection):
 def insert_row(conn: Connection, values: dict[str, Any]) -> tuple[dict, bool]:
     """Insert one item unless `(kind, source_id)` exists; answers the stored row (the existing
     one locked for the rest of the transaction) and whether it is new."""
-    stmt = _dialect_insert(conn)(items).values(**values).on_conflict_do_nothing()
+    stmt = _dialect_insert(conn)(items).values(**_with_folders(values)).on_conflict_do_nothing()
     row = conn.execute(stmt.returning(*items.c)).first()
     if row is not None:
         return dict(row._mapping), True
@@ -401,13 +415,14 @@ def insert_row(conn: Connection, values: dict[str, Any]) -> tuple[dict, bool]:
 def insert_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> int:
     """Bulk insert for seeding; duplicates are ignored. Answers how many rows were new."""
     stmt = _dialect_insert(conn)(items).on_conflict_do_nothing()
-    batch = list(rows)
+    batch = [_with_folders(row) for row in rows]
     if not batch:
         return 0
     return conn.execute(stmt, batch).rowcount or 0
 
 
 def update_rows(conn: Connection, ids: Sequence[int], changes: dict[str, Any]) -> None:
+    changes = _with_folders(changes)
     for start in range(0, len(ids), 5_000):  # under every driver's bound-parameter limit
         batch = ids[start:start + 5_000]
         conn.execute(update(items).where(items.c.id.in_(batch)).values(**changes))

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement
 
+from cockpit.domain.grouping import PAYLOAD_FOLDERS
 from cockpit.domain.models import ARCHIVED, PRIORITY_RANK, Kind, Priority, State
 from cockpit.domain.query import Ago, Comparison, Day, Filter, Op, Query, Text, Today
 from cockpit.domain.roles import Principal
@@ -43,21 +44,17 @@ PRIORITY_RANK_SQL = case(
      for p, rank in sorted(PRIORITY_RANK.items(), key=lambda pr: -pr[1]) if rank},
     value=c.priority, else_=literal_column("0", Integer))
 
-# Payload fields by the query's name for them: the first key that holds a value wins (the
-# names in DESIGN.md first, then the ones producers also use). Folders group by the same.
-PAYLOAD_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "routine": (("pipeline_slug",), ("routine",), ("pipeline",)),
-    "issue": (("issue_identifier",), ("issue",)),
-    "crew": (("crew_id",), ("crew",)),
-    "queue": (("queue",),),
-    "sla": (("sla", "status"),),
+# Payload fields by the query's name for them. (`routine:` `issue:` `crew:` read the columns
+# their folders are kept in: cockpit.domain.grouping.PAYLOAD_FOLDERS.)
+PAYLOAD_FIELDS: dict[str, tuple[str, ...]] = {
+    "queue": ("queue",),
+    "sla": ("sla", "status"),
 }
 
 
 def payload_field(name: str) -> ColumnElement[str]:
     """The text of a payload field (see PAYLOAD_FIELDS), NULL when it has none."""
-    values = [func.nullif(func.trim(_payload_text(*path)), "") for path in PAYLOAD_FIELDS[name]]
-    return values[0] if len(values) == 1 else func.coalesce(*values)
+    return func.nullif(func.trim(_payload_text(*PAYLOAD_FIELDS[name])), "")
 
 
 def customer_id_sql(postgres: bool) -> ColumnElement[str]:
@@ -133,21 +130,6 @@ def _has_tag(tag: str, ask: _Ask) -> ColumnElement[bool]:
                                                    == tag.lower()))
 
 
-def _advisory(ask: _Ask) -> ColumnElement[bool]:
-    return advisory_sql(ask.postgres)
-
-
-def advisory_sql(postgres: bool) -> ColumnElement[bool]:
-    """payload.advisory is truthy (as Python's `bool` would have it for JSON values)."""
-    if postgres:
-        value = c.payload["advisory"]
-        return and_(value.is_not(None), cast(value, String).not_in(
-            ["false", "0", '""', "null", "[]", "{}"]))
-    value = func.json_extract(c.payload, "$.advisory")
-    return and_(value.is_not(None), value.not_in([0, ""]),
-                func.json_type(c.payload, "$.advisory").not_in(["null", "false"]))
-
-
 def _alternative(field: str, value: str | Comparison, ask: _Ask) -> ColumnElement[bool]:
     user, now = ask.user, ask.now
     if field == "is":
@@ -173,6 +155,8 @@ def _alternative(field: str, value: str | Comparison, ask: _Ask) -> ColumnElemen
         return or_(customer_id_sql(ask.postgres) == value,
                    func.lower(_payload_text("customer", "name")) == value.lower(),
                    func.lower(_payload_text("customer", "email")) == value.lower())
+    if field in PAYLOAD_FOLDERS:
+        return c[field] == value
     return payload_field(field) == value
 
 
@@ -193,7 +177,7 @@ def _is(value: str, ask: _Ask) -> ColumnElement[bool]:
             return and_(resolved, c.resolved_action == ARCHIVED)
         case "decision":
             return or_(c.kind == Kind.WAITPOINT.value,
-                       and_(c.kind == Kind.ESCALATION.value, not_(_advisory(ask))))
+                       and_(c.kind == Kind.ESCALATION.value, not_(c.advisory)))
         case "blocking":
             return c.blocking.is_(True)
         case "assigned":

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from cockpit.domain.grouping import FOLDER_KEY_MAX
 from cockpit.store.types import UTCDateTime
 
 metadata = MetaData()
@@ -79,6 +80,13 @@ items = Table(
     # When the item falls due (a waitpoint's timeout, a producer's due_at), for `due:` and
     # the `due` sort; derived from the payload at ingest.
     Column("due_at", Time),
+    # The payload's folder keys and advisory flag (cockpit.store.inbox.folder_columns), kept
+    # at every write of the payload: folders are counted from indexes and paged by columns,
+    # not by the JSON of every row.
+    Column("routine", String(FOLDER_KEY_MAX)),
+    Column("issue", String(FOLDER_KEY_MAX)),
+    Column("crew", String(FOLDER_KEY_MAX)),
+    Column("advisory", Boolean, nullable=False, server_default="0"),
     UniqueConstraint("kind", "source_id", name="uq_items_kind_source"),
     Index("ix_items_state_created", "state", "created_at", "id"),
     Index("ix_items_created", "created_at", "id"),
@@ -86,6 +94,10 @@ items = Table(
     Index("ix_items_kind_created", "kind", "created_at", "id"),
     Index("ix_items_assignee", "assignee_id"),
     Index("ix_items_due", "due_at", "id"),
+    # The payload's folders of one state, and who may see them: their counts read this
+    # index alone (and the other group-bys ix_items_folders, migrations 0010 and 0014).
+    Index("ix_items_payload_folders", "state", "routine", "issue", "crew", "target_user_id",
+          "target_role"),
     sqlite_autoincrement=True,
 )
 

@@ -8,16 +8,19 @@ from typing import Any
 import pytest
 
 from cockpit.domain.grouping import (
+    FOLDER_KEY_MAX,
     GROUP_BY,
     NONE_KEY,
     FolderRow,
     Group,
     ItemRow,
     flatten,
+    folders,
     group_items,
     humanise_kind,
     is_advisory,
     merge_groups,
+    payload_folder,
     smart_key,
 )
 from cockpit.domain.models import Item, Sender
@@ -197,6 +200,23 @@ def test_payload_modes_read_designs_name_first_then_the_others(mode: str, names:
     groups = group_items(items, mode)
     assert [(g.key, ids(g)) for g in groups] == sorted(
         [(f"{names[0]}-value", [1]), (f"{names[1]}-value", [2])])
+
+
+def test_a_payload_folder_key_is_cut_to_its_column_and_never_the_none_key() -> None:
+    long = "r" * (FOLDER_KEY_MAX - 1) + " tail"
+    assert payload_folder({"routine": long}, "routine") == "r" * (FOLDER_KEY_MAX - 1)
+    assert payload_folder({"routine": NONE_KEY, "pipeline": "p"}, "routine") is None
+    assert payload_folder({"routine": "\u00a0\tspaced\n"}, "routine") == "spaced"
+    items = [make(2, payload={"crew": long}), make(1, payload={"crew": long + "er"})]
+    assert [(g.key, ids(g)) for g in group_items(items, "crew")] == \
+        [("r" * (FOLDER_KEY_MAX - 1), [2, 1])]
+
+
+def test_a_folder_counted_in_parts_adds_up_under_its_greatest_label() -> None:
+    counted = [("s-1", "Bob", 2, 2), (" s-1 ", "Alice", 3, 0), ("s-2", None, 1, 0)]
+    assert folders("sender", counted) == [FolderRow("s-1", "Bob", 5, 2),
+                                          FolderRow("s-2", "s-2", 1, 0)]
+    assert folders("sender", counted[::-1]) == folders("sender", counted)
 
 
 @pytest.mark.parametrize("advisory", [True, "yes", 1, [0], "false"])
