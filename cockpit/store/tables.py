@@ -8,7 +8,6 @@ from sqlalchemy import (
     Float,
     Boolean,
     Column,
-    Date,
     ForeignKey,
     Index,
     Integer,
@@ -460,17 +459,19 @@ items_overdue = Table(
     Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
     Column("overdue_at", Time, nullable=False),
     *_counted_key(),
-    Index("ix_items_overdue_at", "overdue_at", *COUNTED_KEY),  # today's count reads it alone
+    Index("ix_items_overdue_at", "overdue_at", *COUNTED_KEY),  # this hour's count reads it alone
 )
 
-# items_overdue counted per COUNTED_KEY and UTC day of overdue_at: the days before today are
-# summed from here, today's rows counted from items_overdue.
+# items_overdue counted per COUNTED_KEY and UTC day of overdue_at, and again per hour (`span`
+# day or hour, from `start`): the days before today and today's hours before this one are
+# summed from here, this hour's rows counted from items_overdue.
 overdue_counts = Table(
     "overdue_counts",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     *_counted_key(),
-    Column("day", Date, nullable=False),
+    Column("span", String(4), nullable=False),
+    Column("start", Time, nullable=False),
     Column("n", BigInteger, nullable=False),
-    Index("ix_overdue_counts_key", *COUNTED_KEY, "day"),
+    Index("ix_overdue_counts_start", "span", "start"),
 )

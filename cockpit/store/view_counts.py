@@ -4,8 +4,8 @@ terms allow: a sum over a few hundred rows instead of a read of every item it ma
 A clause that reads only the columns of COUNTED_KEY holds for every item of one combination
 of them or for none, so counting the items it matches is summing item_counts over the
 combinations it holds for. `sla:at_risk,breached` (the overdue view) is an item's
-items_overdue.overdue_at having come: the days before today are summed from overdue_counts
-and today's items counted from items_overdue. Any other term answers None: the caller counts
+items_overdue.overdue_at having come: the days before today and today's hours before this
+one are summed from overdue_counts, this hour's items counted from items_overdue. Any other term answers None: the caller counts
 the items themselves.
 """
 
@@ -16,7 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -74,8 +74,8 @@ def tab_counts(conn: Connection, scopes: Sequence[Scope]) -> list[dict[str, int]
 def _times(now: datetime) -> dict[str, Any]:
     """The parameters of the overdue count at `now`."""
     now = now.astimezone(UTC)
-    today = now.date()
-    return {"now": now, "today": today, "today_began": datetime.combine(today, time(), UTC)}
+    return {"now": now, "today_began": now.replace(hour=0, minute=0, second=0, microsecond=0),
+            "hour_began": now.replace(minute=0, second=0, microsecond=0)}
 
 
 class _Statements:
@@ -133,16 +133,21 @@ def _statement(conn: Connection, scope: Scope) -> Select | None:
 
 
 def _overdue(clauses: list[ColumnElement[bool]]) -> Select:
-    """Per state, the items whose overdue_at has come by `now`: whole days from
-    overdue_counts, today up to `now` from items_overdue (one statement, one snapshot)."""
-    days = (select(overdue_counts.c.state, overdue_counts.c.n)
-            .where(*_over(overdue_counts, clauses), overdue_counts.c.day < bindparam("today")))
+    """Per state, the items whose overdue_at has come by `now`: the days before today and
+    today's hours before this one from overdue_counts, this hour up to `now` from
+    items_overdue (one statement, one snapshot)."""
+    c = overdue_counts.c
+    days = (select(c.state, c.n).where(*_over(overdue_counts, clauses), c.span == "day",
+                                       c.start < bindparam("today_began")))
+    hours = (select(c.state, c.n).where(*_over(overdue_counts, clauses), c.span == "hour",
+                                        c.start >= bindparam("today_began"),
+                                        c.start < bindparam("hour_began")))
     o = items_overdue.c
     so_far = (select(o.state, literal(1).label("n"))
-              .where(*_over(items_overdue, clauses), o.overdue_at >= bindparam("today_began"),
+              .where(*_over(items_overdue, clauses), o.overdue_at >= bindparam("hour_began"),
                      o.overdue_at <= bindparam("now")))
-    both = union_all(days, so_far).subquery()
-    return select(both.c.state, func.sum(both.c.n).label("n")).group_by(both.c.state)
+    all_of = union_all(days, hours, so_far).subquery()
+    return select(all_of.c.state, func.sum(all_of.c.n).label("n")).group_by(all_of.c.state)
 
 
 def _summed(table: Table, clauses: list[ColumnElement[bool]]) -> Select:

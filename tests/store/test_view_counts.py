@@ -30,17 +30,19 @@ from cockpit.store.tables import (
     sla_targets,
 )
 
-# Noon, so "today" holds warnings both before and after now.
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+# Half past noon, so today and this hour hold warnings both before and after now.
+NOW = datetime(2026, 3, 10, 12, 30, tzinfo=UTC)
 ALWAYS = datetime(1970, 1, 1, tzinfo=UTC)
 USERS = (Principal("alex", Role.OWNER), Principal("mel", Role.MEMBER),
          Principal("vic", Role.VIEWER))
 QUERIES = (*(v.query for v in BUILTIN_VIEWS), "priority:urgent", "assignee:none -is:resolved",
            "kind:message is:unread", "-assignee:mel", "is:resolved", "sla:at_risk,breached",
            "kind:ticket assignee:mel,none sla:at_risk,breached priority:<=normal")
-# Where a target's warning falls, from now: days back, today's midnight, now itself, later.
-WARN_OFFSETS = (timedelta(days=-3), timedelta(days=-1), timedelta(hours=-12),
-                timedelta(hours=-1), timedelta(0), timedelta(microseconds=1),
+# Where a target's warning falls, from now: days back, today's midnight, the hour before,
+# this hour's start, now itself, later this hour, later.
+WARN_OFFSETS = (timedelta(days=-3), timedelta(days=-1), timedelta(hours=-12, minutes=-30),
+                timedelta(hours=-1), timedelta(minutes=-30), timedelta(minutes=-10),
+                timedelta(0), timedelta(microseconds=1), timedelta(minutes=10),
                 timedelta(hours=1), timedelta(hours=13))
 
 kinds = st.sampled_from(["ticket", "ticket", "message"])
@@ -159,11 +161,14 @@ def assert_kept_exact(conn) -> None:
               for r in conn.execute(select(items_overdue))}
     assert stored == wanted
 
-    days = Counter((*w[1:], w[0].date()) for w in wanted.values())
-    kept_days = Counter()
+    spans = Counter()
+    for when, *key in wanted.values():
+        spans[(*key, "day", when.replace(hour=0, minute=0, second=0, microsecond=0))] += 1
+        spans[(*key, "hour", when.replace(minute=0, second=0, microsecond=0))] += 1
+    kept_spans = Counter()
     for r in conn.execute(select(overdue_counts)):
-        kept_days[(*(getattr(r, k) for k in COUNTED_KEY), r.day)] += int(r.n)
-    assert +kept_days == days
+        kept_spans[(*(getattr(r, k) for k in COUNTED_KEY), r.span, r.start)] += int(r.n)
+    assert +kept_spans == spans
 
 
 def assert_counts_match(conn) -> None:

@@ -1,5 +1,5 @@
 """counts of saved views kept by the database: items per combination of the columns views
-and visibility filter on, and when each item turns overdue, counted per day
+and visibility filter on, and when each item turns overdue, counted per day and hour
 
 - `item_counts`: how many items hold each (kind, state, priority, assignee_id,
   target_user_id, target_role). A view whose terms read only those columns is counted by
@@ -7,8 +7,9 @@ and visibility filter on, and when each item turns overdue, counted per day
 - `items_overdue`: when each item turns overdue as `sla:at_risk,breached` reads it (the
   earliest warning of its pending SLA targets; for an item without SLA targets whose producer
   reports it at risk or breached, 1970), with the item's key columns.
-- `overdue_counts`: items_overdue counted per key and UTC day, so the overdue view is the sum
-  of the days before today plus an index range of today's rows.
+- `overdue_counts`: items_overdue counted per key and UTC day, and again per key and hour, so
+  the overdue view is a sum over the days before today and today's hours before this one,
+  and an index range of this hour's rows.
 
 Triggers keep all three in step with items and sla_targets in the writer's own transaction,
 and this migration fills them from the rows already there; an update of anything else (a
@@ -47,8 +48,13 @@ _REPORTED = {
 # Before every `now`: an untracked item its producer reports at risk or breached is overdue.
 _ALWAYS = {"sqlite": "'1970-01-01 00:00:00.000000'",
            "postgresql": "TIMESTAMPTZ '1970-01-01 00:00:00+00'"}
-_DAY = {"sqlite": "date({row}.overdue_at)",
-        "postgresql": "CAST(({row}.overdue_at AT TIME ZONE 'UTC') AS DATE)"}
+# The start of the UTC day and hour an item turns overdue in, by span.
+_SPANS = {
+    "day": {"sqlite": "date({row}.overdue_at) || ' 00:00:00.000000'",
+            "postgresql": "date_trunc('day', {row}.overdue_at, 'UTC')"},
+    "hour": {"sqlite": "strftime('%Y-%m-%d %H:00:00.000000', {row}.overdue_at)",
+             "postgresql": "date_trunc('hour', {row}.overdue_at, 'UTC')"},
+}
 
 
 def _key_columns() -> list[sa.Column]:
@@ -94,17 +100,18 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['item_id'], ['items.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('item_id'),
     )
-    # today's rows are counted from this index alone
+    # this hour's rows are counted from this index alone
     op.create_index('ix_items_overdue_at', 'items_overdue', ['overdue_at', *KEY])
     op.create_table(
         'overdue_counts',
         sa.Column('id', Id, autoincrement=True, nullable=False),
         *_key_columns(),
-        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('span', sa.String(length=4), nullable=False),  # day, hour
+        sa.Column('start', Time, nullable=False),
         sa.Column('n', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
-    op.create_index('ix_overdue_counts_key', 'overdue_counts', [*KEY, 'day'])
+    op.create_index('ix_overdue_counts_start', 'overdue_counts', ['span', 'start'])
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":  # no write may slip in between the fill and the triggers
         _run("LOCK TABLE items, sla_targets IN SHARE ROW EXCLUSIVE MODE")
@@ -112,14 +119,15 @@ def upgrade() -> None:
          f"SELECT * FROM ({_wanted(dialect, 'true')}) w WHERE w.overdue_at IS NOT NULL")
     _run(f"INSERT INTO item_counts ({_cols()}, n) "
          f"SELECT {_cols()}, count(*) FROM items GROUP BY {_cols()}")
-    day = _DAY[dialect].format(row="o")
-    _run(f"INSERT INTO overdue_counts ({_cols()}, day, n) "
-         f"SELECT {_cols('o.')}, {day}, count(*) FROM items_overdue o "
-         f"GROUP BY {_cols('o.')}, {day}")
+    for span, starts in _SPANS.items():
+        start = starts[dialect].format(row="o")
+        _run(f"INSERT INTO overdue_counts ({_cols()}, span, start, n) "
+             f"SELECT {_cols('o.')}, '{span}', {start}, count(*) FROM items_overdue o "
+             f"GROUP BY {_cols('o.')}, {start}")
     if dialect == "sqlite":  # one row per key, found by its unique index
         _run(f"CREATE UNIQUE INDEX uq_item_counts_key ON item_counts ({_sqlite_unique(KEY)})")
         _run("CREATE UNIQUE INDEX uq_overdue_counts_key ON overdue_counts "
-             f"({_sqlite_unique((*KEY, 'day'))})")
+             f"({_sqlite_unique((*KEY, 'span', 'start'))})")
     for statement in (_postgres_triggers() if dialect == "postgresql" else _sqlite_triggers()):
         _run(statement)
 
@@ -188,8 +196,17 @@ def _differs(columns) -> str:
 def _sqlite_triggers() -> list[str]:
     new = {k: f"new.{k}" for k in KEY}
     old = {k: f"old.{k}" for k in KEY}
-    new_day = {**new, "day": _DAY["sqlite"].format(row="new")}
-    old_day = {**old, "day": _DAY["sqlite"].format(row="old")}
+    def spans(row: str) -> list[dict[str, str]]:
+        values = {k: f"{row}.{k}" for k in KEY}
+        return [{**values, "span": f"'{span}'", "start": starts["sqlite"].format(row=row)}
+                for span, starts in _SPANS.items()]
+
+    def added(row: str) -> str:
+        return "\n".join(_sqlite_add("overdue_counts", v) for v in spans(row))
+
+    def taken(row: str) -> str:
+        return "\n".join(_sqlite_take("overdue_counts", v) for v in spans(row))
+
     reported = _REPORTED["sqlite"]
     key_changed = _differs(KEY)
     return [
@@ -232,14 +249,14 @@ def _sqlite_triggers() -> list[str]:
             {_sqlite_sync("new.item_id")}
         END""",
         f"""CREATE TRIGGER overdue_counts_insert AFTER INSERT ON items_overdue BEGIN
-            {_sqlite_add("overdue_counts", new_day)}
+            {added("new")}
         END""",
         f"""CREATE TRIGGER overdue_counts_delete AFTER DELETE ON items_overdue BEGIN
-            {_sqlite_take("overdue_counts", old_day)}
+            {taken("old")}
         END""",
         f"""CREATE TRIGGER overdue_counts_update AFTER UPDATE ON items_overdue BEGIN
-            {_sqlite_take("overdue_counts", old_day)}
-            {_sqlite_add("overdue_counts", new_day)}
+            {taken("old")}
+            {added("new")}
         END""",
     ]
 
@@ -248,12 +265,13 @@ def _sqlite_triggers() -> list[str]:
 
 _PG_TYPES = {"kind": "varchar", "state": "varchar", "priority": "varchar",
              "assignee_id": "varchar", "target_user_id": "varchar", "target_role": "varchar",
-             "day": "date"}
+             "span": "varchar", "start": "timestamptz"}
 _PG_FUNCTIONS = ("counts_stage", "counts_settle", "item_counts_add", "overdue_counts_add",
                  "item_counts_track", "overdue_counts_track", "items_overdue_sync",
                  "items_overdue_key", "items_overdue_report", "items_overdue_new_targets",
                  "items_overdue_targets", "item_counts_clear", "overdue_counts_clear")
 _STAGED = "pg_temp.counts_staged"
+_STAGED_KEY = (*KEY, "span", "start")
 
 
 def _pg_function(name: str, body: str, returns: str = "trigger") -> str:
@@ -278,22 +296,22 @@ def _pg_add(table: str, key: tuple[str, ...]) -> str:
 
 
 def _pg_stage() -> str:
-    """`counts_stage(counter, key..., day, n)`: note a change in this session's staging table
+    """`counts_stage(counter, key..., span, start, n)`: note a change in this session's staging table
     (made on first use; emptied at commit), settled by `counts_settle` when the transaction
     commits: a counter row is then written once per transaction, not once per row changed (a
     transaction cannot prune the versions it leaves itself, so a bulk change of 30,000 rows
     under one key grew a table of 50 rows to megabytes)."""
-    params = ", ".join(f"p_{k} {_PG_TYPES[k]}" for k in (*KEY, "day"))
+    params = ", ".join(f"p_{k} {_PG_TYPES[k]}" for k in _STAGED_KEY)
     return _pg_function(f"counts_stage(p_counter text, {params}, p_n integer)", f"""
         IF to_regclass('{_STAGED}') IS NULL THEN
             CREATE TEMP TABLE counts_staged (counter text, {", ".join(
-                f"{k} {_PG_TYPES[k]}" for k in (*KEY, "day"))}, n integer)
+                f"{k} {_PG_TYPES[k]}" for k in _STAGED_KEY)}, n integer)
                 ON COMMIT DELETE ROWS;
             CREATE CONSTRAINT TRIGGER counts_settle AFTER INSERT ON {_STAGED}
                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION counts_settle();
         END IF;
         INSERT INTO {_STAGED} VALUES (p_counter, {", ".join(
-            f"p_{k}" for k in (*KEY, "day"))}, p_n);
+            f"p_{k}" for k in _STAGED_KEY)}, p_n);
         PERFORM set_config('cockpit.counts_staged', 'on', true);""", returns="void")
 
 
@@ -308,18 +326,22 @@ def _pg_settle() -> str:
         PERFORM set_config('cockpit.counts_staged', '', true);
         PERFORM item_counts_add({cols}, sum(n)) FROM {_STAGED} WHERE counter = 'items'
             GROUP BY {cols} HAVING sum(n) <> 0;
-        PERFORM overdue_counts_add({cols}, day, sum(n)) FROM {_STAGED}
-            WHERE counter = 'overdue' GROUP BY {cols}, day HAVING sum(n) <> 0;
+        PERFORM overdue_counts_add({cols}, span, start, sum(n)) FROM {_STAGED}
+            WHERE counter = 'overdue' GROUP BY {cols}, span, start HAVING sum(n) <> 0;
         DELETE FROM {_STAGED};
         RETURN NULL;""")
 
 
-def _pg_track(counter: str, day: str | None) -> str:
-    """A row trigger's function staging its row's move from OLD's key to NEW's."""
+def _pg_track(counter: str) -> str:
+    """A row trigger's function staging its row's move from OLD's key to NEW's (an overdue
+    item's in both spans)."""
     def stage(row: str, n: str) -> str:
-        on_day = day.format(row=row) if day else "NULL"
-        return (f"PERFORM counts_stage('{counter}', "
-                f"{', '.join(f'{row}.{k}' for k in KEY)}, {on_day}, {n});")
+        key = ", ".join(f"{row}.{k}" for k in KEY)
+        if counter == "items":
+            return f"PERFORM counts_stage('items', {key}, NULL, NULL, {n});"
+        return " ".join(f"PERFORM counts_stage('overdue', {key}, '{span}', "
+                        f"{starts['postgresql'].format(row=row)}, {n});"
+                        for span, starts in _SPANS.items())
 
     table = "item_counts" if counter == "items" else "overdue_counts"
     return _pg_function(f"{table}_track()", f"""
@@ -349,11 +371,11 @@ def _postgres_triggers() -> list[str]:
     key_changed = _pg_row_differs(KEY)
     return [
         _pg_add("item_counts", KEY),
-        _pg_add("overdue_counts", (*KEY, "day")),
+        _pg_add("overdue_counts", _STAGED_KEY),
         _pg_settle(),
         _pg_stage(),
-        _pg_track("items", None),
-        _pg_track("overdue", _DAY["postgresql"]),
+        _pg_track("items"),
+        _pg_track("overdue"),
         # items_overdue made to hold what `_wanted` says of the items `ids`
         _pg_function("items_overdue_sync(ids bigint[])", f"""
             IF ids IS NULL THEN RETURN; END IF;
