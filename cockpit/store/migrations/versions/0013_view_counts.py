@@ -170,8 +170,9 @@ def _sqlite_add(table: str, values: dict[str, str]) -> str:
 
 def _sqlite_take(table: str, values: dict[str, str]) -> str:
     """One less in the row whose key columns hold `values` (it exists: the item was counted
-    in it)."""
-    match = " AND ".join(f"{k} IS {v}" for k, v in values.items())
+    in it), found by the unique index: the same expressions, compared with =."""
+    match = " AND ".join(f"ifnull({k}, x'00') = ifnull({v}, x'00')" if k in _NULLABLE
+                         else f"{k} = {v}" for k, v in values.items())
     return f"UPDATE {table} SET n = n - 1 WHERE {match};"
 
 
