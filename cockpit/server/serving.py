@@ -11,6 +11,8 @@ A stop signal (SIGTERM, or Ctrl-C) drains the process in this order:
 
 from __future__ import annotations
 
+import gc
+import socket
 import time
 from types import FrameType
 
@@ -36,6 +38,13 @@ class DrainingServer(uvicorn.Server):
             self._stop_at = time.monotonic() + self.drain_delay
             return
         super().handle_exit(sig, frame)
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        # What start-up built (modules, routes, schemas, pools) lives as long as the process:
+        # kept out of the collector's full passes, which otherwise walk all of it (~0.1 s, a
+        # request's p99) every few thousand allocations.
+        gc.freeze()
 
     async def on_tick(self, counter: int) -> bool:
         if self._stop_at is not None and time.monotonic() >= self._stop_at:

@@ -96,14 +96,17 @@ def targets_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[Tar
 
 
 def alarms_due(conn: Connection, now: datetime, limit: int = 500) -> list[dict[str, Any]]:
-    """Pending targets of open tickets whose at-risk or breach alarm has not gone out yet."""
+    """Pending targets of open tickets whose at-risk or breach alarm has not gone out yet,
+    the earliest due first. Two reads, each along ix_sla_targets_alarms: targets with no
+    alarm yet past their warning (their breach too, if also past due: a target warns before
+    it is due), and targets raised at risk now past due."""
     open_item = and_(items.c.id == t.item_id, items.c.state != "resolved")
-    query = (select(sla_targets).join(items, open_item)
-             .where(t.met_at.is_(None),
-                    or_(and_(t.due_at <= now, t.raised != "breached"),
-                        and_(t.warn_at <= now, t.raised == "")))
-             .order_by(t.due_at).limit(limit))
-    return [dict(r._mapping) for r in conn.execute(query)]
+    pending = select(sla_targets).join(items, open_item).where(t.met_at.is_(None))
+    unraised = pending.where(t.raised == "", t.warn_at <= now).order_by(t.warn_at).limit(limit)
+    at_risk = (pending.where(t.raised == "at_risk", t.due_at <= now)
+               .order_by(t.due_at).limit(limit))
+    due = [dict(r._mapping) for query in (unraised, at_risk) for r in conn.execute(query)]
+    return sorted(due, key=lambda target: target["due_at"])[:limit]
 
 
 def mark_raised(conn: Connection, item_id: int, target: str, raised: str) -> bool:

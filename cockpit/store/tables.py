@@ -290,6 +290,7 @@ sla_targets = Table(
     Column("raised", String(16), nullable=False, server_default=""),
     Index("ix_sla_targets_pending", "met_at", "warn_at"),
     Index("ix_sla_targets_item_pending", "item_id", "met_at", "warn_at", "due_at"),
+    Index("ix_sla_targets_alarms", "met_at", "raised", "warn_at"),
 )
 
 # Macros: ticket actions run in order, personal (owner) or shared with a role and above.

@@ -85,6 +85,31 @@ def test_alarms_go_out_once_each_to_events_timeline_journal_and_webhook(desk, en
     assert len(hooks) == 2 and '"action":"sla.breached"' in hooks[1]
 
 
+def test_the_sweep_takes_due_alarms_earliest_due_first_from_both_kinds(desk, engine):
+    """An alarm is due for a target never raised once past its warning, and for one raised
+    at risk once past due; not for one already breached, nor for a resolved ticket's."""
+    from sqlalchemy import update
+
+    from cockpit.store import sla as targets
+    from cockpit.store.tables import items
+
+    service, clock = desk
+    breached = _ticket(service, "urgent", n=1)  # first response due at +15
+    sla.sweep(engine, clock.advance(minutes=16))  # +16: breached at once
+    first = _ticket(service, "urgent", n=2)  # due at +31
+    gone = _ticket(service, "urgent", n=3)
+    with engine.begin() as conn:  # resolved by a path that left its clocks running
+        conn.execute(update(items).where(items.c.id == gone).values(state="resolved"))
+    sla.sweep(engine, clock.advance(minutes=12))  # +28: first at risk
+    second = _ticket(service, "urgent", n=4)  # due at +43, warns at +39:15
+    now = clock.advance(minutes=12)  # +40
+    with engine.connect() as conn:
+        due = [(a["item_id"], a["target"], a["raised"]) for a in targets.alarms_due(conn, now)]
+        earliest = [a["item_id"] for a in targets.alarms_due(conn, now, limit=1)]
+    assert due == [(first, "first_response", "at_risk"), (second, "first_response", "")]
+    assert earliest == [first] and breached not in earliest
+
+
 def test_a_reply_meets_the_first_response_and_a_customer_message_starts_the_next(desk):
     service, clock = desk
     ticket = _ticket(service, "normal")
