@@ -39,10 +39,9 @@ import time
 from collections import defaultdict
 from datetime import UTC
 
-from websockets.exceptions import ConnectionClosed
-
 from bench_routing import drop_database
 from timing import fresh_database, p  # tests/benchmarks/timing.py
+from websockets.exceptions import ConnectionClosed
 
 ROLES = ("viewer", "member", "manager", "admin", "owner")
 USERS_PER_ROLE = 4
@@ -54,10 +53,14 @@ CONNECT_AT_ONCE = 100
 def serve_cockpit(db_url: str, port: int) -> None:
     import uvicorn
 
+    from cockpit.runtime import CONNECTIONS
     from cockpit.server.app import ServerOptions, create_app
+    from cockpit.server.serving import DrainingServer
 
-    uvicorn.run(create_app(ServerOptions(db_url=db_url)), host="127.0.0.1", port=port,
-                log_level="warning", ws_ping_interval=20, backlog=4096)
+    app = create_app(ServerOptions(db_url=db_url))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            backlog=4096, **CONNECTIONS)
+    DrainingServer(config, app.state.readiness).run()
 
 
 def serve_raw(port: int) -> None:
