@@ -341,10 +341,10 @@ async def test_at_80x24_the_footer_keeps_help_and_quit_and_the_bulk_bar_its_clea
         await move_to(app, pilot, lambda i: i.kind == "waitpoint" and "approve" in i.actions)
         await pilot.pause(0.3)
         footer = app.query_one("FittingFooter")
-        shown = {getattr(k, "action", ""): k.region for k in footer.children}
+        shown = {k.action: k for k in footer.shown}
         for action in ("help", "quit", "item('approve')"):
             assert action in shown, action
-            assert shown[action].right <= 80
+            assert shown[action].end <= 80
         archivable = [i.id for i in app.item_list.items if "archive" in i.actions
                       and not is_decision(i.kind, i.payload) and not i.blocking][:2]
         app.selection.set_many(archivable, True)
@@ -354,6 +354,25 @@ async def test_at_80x24_the_footer_keeps_help_and_quit_and_the_bulk_bar_its_clea
         clear = app.query_one("#bulk-clear")
         assert clear.display and app.query_one("#bulk-archive").display
         assert clear.region.width > 0 and clear.region.right <= bar.content_region.right
+
+
+async def test_the_footer_follows_the_item_and_a_click_on_a_key_presses_it(make_app):
+    from cockpit.tui.screens import HelpScreen
+
+    app = make_app(live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        await move_to(app, pilot, lambda i: i.kind == "waitpoint" and "approve" in i.actions)
+        footer = app.query_one("FittingFooter")
+        await wait_for(pilot, lambda: "item('approve')" in {k.action for k in footer.shown},
+                       what="approve in the footer")
+        await move_to(app, pilot, lambda i: i.kind == "ticket")
+        await wait_for(pilot, lambda: "item('approve')" not in {k.action for k in footer.shown}
+                       and "item('reply')" in {k.action for k in footer.shown},
+                       what="the ticket's keys in the footer")
+        help_key = next(k for k in footer.shown if k.action == "help")
+        await pilot.click(footer, offset=(help_key.start, 0))
+        await wait_for(pilot, lambda: showing(app, HelpScreen), what="help, from a click")
 
 
 # -- themes ------------------------------------------------------------------------------------

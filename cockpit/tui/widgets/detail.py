@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Markdown, Static
+from textual.widgets import Button, Static
 
 from cockpit.domain.grouping import FolderRow
 from cockpit.domain.models import Item, State
@@ -28,6 +28,7 @@ from cockpit.tui.format import initials, one_line, plural, utcnow
 from cockpit.tui.glyphs import sender_badge_style
 from cockpit.tui.widgets.conversation import Conversation
 from cockpit.tui.widgets.customer_card import CustomerCard
+from cockpit.tui.widgets.markdown_body import MarkdownBody
 
 # Button variants for action names; anything else is a plain button.
 VARIANTS = {"approve": "success", "deny": "error", "reject": "error", "cancel": "error",
@@ -130,7 +131,7 @@ class DetailPane(VerticalScroll):
             yield Container(id="detail-actions")
             yield CustomerCard(id="detail-customer", classes="-hidden")
             yield Conversation(id="detail-conversation", classes="-hidden")
-            yield Markdown(id="detail-body", open_links=False)
+            yield MarkdownBody(id="detail-body")
             yield Button("Show all", id="detail-more", compact=True, classes="-hidden")
             yield Static("", id="detail-context", markup=False)
 
@@ -288,7 +289,7 @@ class DetailPane(VerticalScroll):
             body, cut = describe.body_markdown(item, limit)
             if body != self._body_shown:  # a live update of the same item re-renders nothing
                 self._body_shown = body
-                self.query_one("#detail-body", Markdown).update(body)
+                self.query_one("#detail-body", MarkdownBody).show(body)
         more = self.query_one("#detail-more", Button)
         more.set_class(not cut, "-hidden")
         if cut:

@@ -1,67 +1,168 @@
-"""A footer that keeps the keys that matter when the terminal is narrow.
+"""The key bar at the bottom: the screen's shown bindings on one line, drawn by one widget.
 
-Textual's footer lists the active bindings in order and cuts the row at the edge, so at 80
-columns "? Help" and "q Quit" fell off the end. This one drops the least useful keys first
-(those listed in `droppable`, in that order), then the palette key, until the row fits.
+Textual's footer composes a widget per key and composes them all again whenever the bindings
+change, which in the inbox is most cursor moves (each kind of item has its own actions): a
+dozen mounts, a layout, and a dozen widgets left to the garbage collector per move. This bar
+draws the same line itself and only repaints when the keys change. It also keeps the keys
+that matter when the terminal is narrow: Textual's cuts the row at the edge, so at 80
+columns "? Help" and "q Quit" fell off; this one drops the least useful keys first (those in
+`droppable`, in that order), then the palette key, then the last keys but Help and Quit,
+until the row fits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 # Actions dropped first when the row is too long (the help screen lists them all anyway).
 DROPPABLE = ("toggle_select", "open", "open_link", "reveal", "search", "undo", "mark('unread')")
+KEPT = ("help", "quit")  # shown whatever else must go
 
 
-class FittingFooter(Footer):
-    def __init__(self, *, droppable: Iterable[str] = DROPPABLE, **kwargs) -> None:
-        super().__init__(**kwargs)
+@dataclass(frozen=True, slots=True)
+class FooterKey:
+    """One key as drawn: where it is on the line (cells start..end) and what it does."""
+
+    key: str
+    display: str
+    description: str
+    action: str
+    enabled: bool
+    start: int = 0
+    end: int = 0
+
+    @property
+    def width(self) -> int:
+        return cell_len(self.display) + (1 + cell_len(self.description)
+                                         if self.description else 0)
+
+
+class FittingFooter(Widget, can_focus=False):
+    COMPONENT_CLASSES = {"footer--key", "footer--description", "footer--disabled"}
+    DEFAULT_CSS = """
+    FittingFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer--disabled { text-style: dim; }
+    }
+    """
+    ALLOW_SELECT = False
+    PALETTE_RULE = "▏"  # between the keys and the palette's key, at the right edge
+
+    def __init__(self, *, droppable: Iterable[str] = DROPPABLE, compact: bool = True,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.droppable = tuple(droppable)
-        self._shown: tuple | None = None  # the keys last composed
+        self.keys: tuple[FooterKey, ...] = ()  # the screen's shown bindings, in order
+        self.palette: FooterKey | None = None
+        self.shown: tuple[FooterKey, ...] = ()  # as last drawn, placed on the line
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        """Compose the keys again only when they differ from those shown: the bindings are
-        checked again on every cursor move, and rebuilding the row costs a dozen mounts and
-        a layout of the screen."""
-        keys = tuple((binding.key, binding.action, binding.description, binding.group, enabled,
-                      tooltip)
-                     for _node, binding, enabled, tooltip in screen.active_bindings.values()
-                     if binding.show)
-        if keys == self._shown and self.is_attached:
+        """The bindings were checked again (on every cursor move): a repaint of this line
+        only when the keys shown differ."""
+        if screen is not self.screen:
             return
-        if screen.app.app_focus:  # (without focus the footer waits: it composes later)
-            self._shown = keys
-        super().bindings_changed(screen)
+        keys: dict[str, FooterKey] = {}  # by action: one key per action, as Textual's footer
+        palette = None
+        for binding_key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+            key = FooterKey(binding.key, self.app.get_key_display(binding),
+                            binding.description, binding.action, enabled)
+            if binding_key == self.app.COMMAND_PALETTE_BINDING \
+                    and self.app.ENABLE_COMMAND_PALETTE:
+                palette = key
+            elif binding.show:
+                keys.setdefault(binding.action, key)
+        if (tuple(keys.values()), palette) != (self.keys, self.palette):
+            self.keys, self.palette = tuple(keys.values()), palette
+            self.refresh()
 
-    def compose(self) -> ComposeResult:
-        keys = list(super().compose())
-        width = self.size.width or self.app.size.width
-        palette = [k for k in keys if k.has_class("-command-palette")]
-        shown = [k for k in keys if not k.has_class("-command-palette")]
-
-        def cells(widget: Widget) -> int:
-            key = getattr(widget, "key_display", "")
-            description = getattr(widget, "description", "")
-            return cell_len(key) + (1 + cell_len(description) if description else 0) + 1
+    def fitting(self, width: int) -> tuple[list[FooterKey], FooterKey | None]:
+        """The keys that fit in `width` cells, the droppable ones dropped first."""
+        keys, palette = list(self.keys), self.palette
 
         def total() -> int:
-            return sum(map(cells, shown)) + sum(cells(k) + 2 for k in palette)
+            palette_width = palette.width + len(self.PALETTE_RULE) if palette else 0
+            return sum(k.width + 1 for k in keys) + palette_width
 
         for action in self.droppable:
             if total() <= width:
                 break
-            shown = [k for k in shown if getattr(k, "action", None) != action]
+            keys = [k for k in keys if k.action != action]
         if total() > width:
-            palette = []
-        yield from shown
-        yield from palette
+            palette = None
+        while total() > width:  # still too long: the last keys go, never Help or Quit
+            last = max((i for i, k in enumerate(keys) if k.action not in KEPT), default=None)
+            if last is None:
+                break
+            del keys[last]
+        return keys, palette
+
+    def render(self) -> Text:
+        width = self.size.width
+        keys, palette = self.fitting(width)
+        key_style = self.get_component_rich_style("footer--key")
+        description_style = self.get_component_rich_style("footer--description")
+        disabled = self.get_component_rich_style("footer--disabled")
+        styles = {True: (key_style, description_style),
+                  False: (key_style + disabled, description_style + disabled)}
+        line = Text(no_wrap=True, overflow="crop", end="")
+        placed: list[FooterKey] = []
+
+        def draw(key: FooterKey) -> None:
+            start = line.cell_len
+            for_key, for_description = styles[key.enabled]
+            line.append(key.display, for_key)
+            if key.description:
+                line.append(" ")
+                line.append(key.description, for_description)
+            placed.append(FooterKey(key.key, key.display, key.description, key.action,
+                                    key.enabled, start, line.cell_len))
+
+        for key in keys:
+            draw(key)
+            line.append(" ")
+        if palette is not None:
+            line.append(" " * max(0, width - line.cell_len - palette.width
+                                  - len(self.PALETTE_RULE)))
+            line.append(self.PALETTE_RULE, "dim")
+            draw(palette)
+        self.shown = tuple(placed)
+        line.stylize_before(self.rich_style)  # the bar's background under every key
+        return line
 
     def on_resize(self, _event: events.Resize) -> None:
-        self.refresh(recompose=True)
+        self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        for key in self.shown:
+            if key.start <= event.x < key.end:
+                if key.enabled:
+                    self.app.simulate_key(key.key)
+                else:
+                    self.app.bell()
+                return
