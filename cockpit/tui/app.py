@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from datetime import datetime
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -26,6 +26,7 @@ from cockpit.domain.models import Item, State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.bulk import BulkActions
 from cockpit.tui.catalog import KeyCatalog
+from cockpit.tui.collector import Collector
 from cockpit.tui.commands import CockpitCommands
 from cockpit.tui.feed import SORTS, FeedCache, KnownItems
 from cockpit.tui.format import Clock, utcnow
@@ -94,7 +95,7 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
         self._views_timer: Timer | None = None
         self.sort = settings.sort if settings.sort in SORTS else SORTS[0]
         self.loaded = False
-        self.frozen = False  # start-up's objects handed to gc.freeze (once)
+        self.collector = Collector()  # full collections in the pauses (from the first rows)
         self.undo_record: Undo | None = None
         self.link_state = "connecting"
         self.user = user
@@ -173,6 +174,12 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
         line = self.query_one("#search-error", Static)
         line.update(reason)
         line.display = bool(reason)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown,
+                              events.MouseScrollUp)):
+            self.collector.touched()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self.search_input.display = False

@@ -7,10 +7,10 @@ A mixin of `CockpitApp` (handlers by Textual's naming convention: `on_<message>`
 
 from __future__ import annotations
 
-import gc
 from typing import TYPE_CHECKING
 
 from cockpit.domain.grouping import GROUP_BY, group_items
+from cockpit.tui.collector import QUIET
 from cockpit.tui.feed import SORT_LABELS, SORTS, Feed, ViewKey
 from cockpit.tui.format import one_line
 from cockpit.tui.guards import while_running
@@ -122,12 +122,9 @@ class InboxView:
         if not self.loaded:
             self.loaded = True
             self.header.note = ""
-            if not self.frozen and not self.is_headless:  # (tests run many apps in a process)
-                # What start-up built (modules, widgets, styles) lives as long as the app:
-                # out of the collector's sight, a full collection no longer walks it and
-                # stalls a key press.
-                self.frozen = True
-                gc.freeze()
+            if not self.is_headless:  # (tests run many apps in one process)
+                self.collector.start()
+                self.set_interval(QUIET / 2, self.collector.tick, name="collector")
         self._refresh_detail({i.id: i for i in message.items}, set())
         self._sync_selection()
 
