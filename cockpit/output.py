@@ -33,7 +33,7 @@ def ago(when: datetime, now: datetime | None = None) -> str:
 
 
 def _neutralise(text: str, *, keep_newlines: bool = True) -> str:
-    from cockpit.domain.sanitize import neutralise
+    from cockpit.domain.neutralise import neutralise
 
     return neutralise(text, keep_newlines=keep_newlines)
 

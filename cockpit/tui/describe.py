@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from cockpit.domain.credential_keys import is_credential_key, mask
 from cockpit.domain.models import Item, State
-from cockpit.domain.redaction import is_credential_key, mask
 from cockpit.tui.format import (
     clean,
     flatten,

@@ -17,7 +17,7 @@ from typing import Any
 from rich.cells import cell_len
 from rich.style import Style
 
-from cockpit.domain.sanitize import neutralise
+from cockpit.domain.neutralise import neutralise
 
 # --------------------------------------------------------------------------- inert text
 
