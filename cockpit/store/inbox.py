@@ -36,6 +36,7 @@ from cockpit.domain.grouping import PAYLOAD_FOLDERS, is_advisory, payload_folder
 from cockpit.domain.models import ARCHIVED, PRIORITY_RANK, SortOrder, State, StateFilter
 from cockpit.domain.query import Filter, Query
 from cockpit.domain.roles import Principal, roles_at_or_below
+from cockpit.store.bulk_counts import counted_in_bulk
 from cockpit.store.query import PRIORITY_RANK_SQL, compile_query
 from cockpit.store.tables import items
 
@@ -332,12 +333,19 @@ def matching_rows(conn: Connection, scope: Scope, *, state: StateFilter,
     clauses = [*scope.clauses(conn), *where]
     if (clause := state_clause(state)) is not None:
         clauses.append(clause)
-    advisory = items.c.payload["advisory"].label("advisory")
-    query = (select(*_BULK_COLUMNS, advisory).where(*clauses)
+    # the payload's advisory flag from its column (kept at every write of a payload), not
+    # read out of each row's JSON
+    query = (select(*_BULK_COLUMNS, items.c.advisory).where(*clauses)
              .order_by(items.c.id).with_for_update())
     skip = set(except_ids)
-    return [{**row, "payload": {"advisory": row.pop("advisory")}}
-            for row in (dict(r._mapping) for r in conn.execute(query)) if row["id"] not in skip]
+    keys = (*(c.name for c in _BULK_COLUMNS), "advisory")
+    rows = []
+    for values in conn.execute(query):
+        row = dict(zip(keys, values, strict=True))
+        if row["id"] not in skip:
+            row["payload"] = {"advisory": bool(row.pop("advisory"))}
+            rows.append(row)
+    return rows
 
 
 def get_row(conn: Connection, item_id: int, user: Principal | None = None, *,
@@ -423,7 +431,8 @@ def insert_many(conn: Connection, rows: Iterable[dict[str, Any]]) -> int:
 
 def update_rows(conn: Connection, ids: Sequence[int], changes: dict[str, Any]) -> None:
     changes = _with_folders(changes)
-    for start in range(0, len(ids), 5_000):  # under every driver's bound-parameter limit
-        batch = ids[start:start + 5_000]
-        conn.execute(update(items).where(items.c.id.in_(batch)).values(**changes))
+    with counted_in_bulk(conn, ids, changes):
+        for start in range(0, len(ids), 5_000):  # under every driver's bound-parameter limit
+            batch = ids[start:start + 5_000]
+            conn.execute(update(items).where(items.c.id.in_(batch)).values(**changes))
 

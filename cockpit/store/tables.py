@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Float,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -449,6 +449,14 @@ item_counts = Table(
     *_counted_key(),
     Column("n", BigInteger, nullable=False),
     Index("ix_item_counts_key", *COUNTED_KEY),
+)
+
+# A row while a bulk update on SQLite keeps item_counts and items_overdue itself, inside its
+# own transaction (cockpit.store.bulk_counts): the per-row triggers skip the changed items.
+counts_deferred = Table(
+    "counts_deferred",
+    metadata,
+    Column("bulk", Integer, nullable=False),
 )
 
 # When each item turns overdue as `sla:at_risk,breached` reads it: the earliest warning of

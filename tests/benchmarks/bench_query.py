@@ -13,6 +13,7 @@ driver alone. Asserts nothing: goals live in issue 9.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import statistics
 import sys
@@ -122,6 +123,7 @@ def main(count: int, postgres: str | None) -> None:
                                           headers={"Authorization": f"Bearer {token}"})
 
     context, client = loop.run_until_complete(lifespan_and_client())
+    gc.freeze()  # as `cockpit serve` does once started (DrainingServer.startup)
     service = app.state.inbox
 
     def get(path: str, **params) -> dict:
