@@ -80,8 +80,8 @@ def _settle(conn: Connection, before: Counter[tuple], after: Counter[tuple]) -> 
 
 def _rekey_overdue(conn: Connection, ids: Sequence[int]) -> None:
     """What the skipped trigger did for an overdue item: its row takes the item's new key
-    columns (its own triggers then move it between the overdue counts). Overdue items are
-    few: one UPDATE each, by primary key, for those whose key moved."""
+    columns (its own triggers then move it between the overdue counts): one UPDATE each, by
+    primary key, for those whose key moved, as the trigger made."""
     stored = [items_overdue.c[k] for k in COUNTED_KEY]
     current = [items.c[k] for k in COUNTED_KEY]
     width = len(COUNTED_KEY)
