@@ -873,3 +873,35 @@ async def test_one_hundred_thousand_rows_cost_what_the_screen_shows() -> None:
         assert item_list.row_count == 100_501 and calls[0] < 10
         print(f"\n100k rows: 8 keys and a screen {elapsed * 1000:.0f} ms, "
               f"peak {peak / 1024:.0f} KiB, {key_lookups} row lookups")
+
+
+async def test_a_selection_change_draws_again_only_the_rows_whose_checkbox_changed() -> None:
+    """Rows: Tickets (2), 4, 2, Messages (3), 5, 3, 1. A toggle draws its row and its folder
+    (now partly ticked) again, not the list; a folder's toggle, the folder and its rows."""
+    app = kinds_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        item_list = app.item_list
+        await pilot.pause()
+        drawn: list[int] = []
+        real = item_list.refresh_lines
+
+        def refresh_lines(y_start: int, line_count: int = 1):
+            drawn.extend(range(y_start, y_start + line_count))
+            return real(y_start, line_count)
+
+        item_list.refresh_lines = refresh_lines
+        await pilot.press("j", "space")  # item 4
+        await pilot.pause()
+        assert set(drawn) == {0, 1}  # (j drew both too: the cursor left row 0 for row 1)
+        shown = lines(item_list, 3)
+        assert shown[0].startswith("▾ ◩ Tickets") and "☑" in shown[1] and "☐" in shown[2]
+        drawn.clear()
+        await pilot.press("j", "space")  # item 2: the folder is all ticked now
+        await pilot.pause()
+        assert set(drawn) == {0, 1, 2}  # the folder, the old cursor row, the row ticked
+        drawn.clear()
+        await pilot.press("g", "space")  # the Tickets folder: off, with both its rows
+        await pilot.pause()
+        assert set(drawn) == {0, 1, 2}
+        assert all("☐" in line for line in lines(item_list, 3))
+        assert not {3, 4, 5, 6} & set(drawn)

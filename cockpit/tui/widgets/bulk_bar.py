@@ -26,7 +26,7 @@ class BulkBar(Vertical):
 
     DEFAULT_CSS = """
     BulkBar { height: auto; background: $boost; padding: 0 1; }
-    BulkBar #bulk-summary { width: 1fr; text-style: bold; }
+    BulkBar #bulk-summary { width: 1fr; height: 1; text-style: bold; }
     BulkBar #bulk-buttons { height: 1; }
     BulkBar Button { margin: 0 1 0 0; min-width: 5; }
     """
@@ -51,7 +51,8 @@ class BulkBar(Vertical):
         text = f"{count} selected"
         if hidden:
             text += f" ({hidden} hidden by this view)"
-        self.query_one("#bulk-summary", Static).update(text)
+        # one line whatever it says: no layout of the screen for a new count
+        self.query_one("#bulk-summary", Static).update(text, layout=False)
         for op in ("resolve", "archive"):
             self.query_one(f"#bulk-{op}", Button).display = can_close
 

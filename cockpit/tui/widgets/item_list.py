@@ -31,6 +31,8 @@ from cockpit.tui.glyphs import inert
 from cockpit.tui.selection import Selection
 from cockpit.tui.widgets._rows import FOLDER_INDENT, RowDrawing, fit
 
+MARKS_KEPT = 2048  # checkboxes remembered as drawn, by row index: a few screens' worth
+
 
 class ItemList(RowDrawing, ScrollView, can_focus=True):
     """A keyboard-first, virtual, grouped list of inbox items with checkboxes."""
@@ -197,6 +199,7 @@ and search changes.
         self._range_anchor: int | None = None  # item id of the last row ticked, for `V`
         self._last_highlighted: object = object()  # sentinel: nothing posted yet
         self._strip_cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._marks: dict[int, str] = {}  # row index -> its checkbox as last drawn
         self._styles: dict = {}
         self._minute = self._now_minute()
         self._empty_text = ""
@@ -557,9 +560,25 @@ and search changes.
             self._last_highlighted = key
 
     def _on_selection_changed(self, selection: Selection) -> None:
-        self._strip_cache.clear()
-        self.refresh()
+        # Only the rows on screen whose checkbox changed are drawn again (a toggle: the row
+        # and its folder's tri-state), not the whole list; a row off screen is drawn afresh
+        # when it comes into view, its checkbox being part of its cached strip's key.
+        top = int(self.scroll_offset.y)
+        for index in range(top, top + self.size.height):
+            row = self.feed.row_at(index)
+            if row is not None and self._marks.get(index) != self._mark(row):
+                self.refresh_lines(index)
         self.post_message(self.SelectionChanged(len(selection), item_list=self))
+
+    def _mark(self, row: Row) -> str:
+        """A row's checkbox: on, off, or (a folder) partial."""
+        if isinstance(row, ItemRow):
+            return "on" if self.selection.has(row.item.id, self.feed.key, row.group_key) \
+                else "off"
+        if isinstance(row, FolderRow):
+            folder = self.feed.by_key.get(row.key)
+            return self.selection.folder_state(self.feed.key, folder) if folder else "off"
+        return ""
 
     def _want_windows(self) -> None:
         """Ask for the pages the screen (and the read-ahead) needs, once each."""
@@ -620,7 +639,10 @@ and search changes.
             self._want_scheduled = True  # once per paint, however many rows are pending
             self.call_later(self._want_windows)
         is_cursor = index == self._cursor
-        key = (index, width, is_cursor, self._minute)
+        if len(self._marks) > MARKS_KEPT:  # (rows scrolled past; a missing one is drawn again)
+            self._marks.clear()
+        mark = self._marks[index] = self._mark(row)
+        key = (index, width, is_cursor, self._minute, mark)
         strip = self._strip_cache.get(key)
         if strip is None:
             strip = self.render_row(row, width, is_cursor)
