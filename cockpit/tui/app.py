@@ -151,7 +151,7 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
                 yield ItemList(selection=self.selection, clock=self.now, id="items")
                 yield BulkBar(id="bulk", classes="-hidden")
             yield DetailPane(clock=self.now, id="detail")
-        yield FittingFooter(compact=True)
+        yield FittingFooter()
 
     @property
     def item_list(self) -> ItemList:

@@ -15,32 +15,30 @@ from textual.message import Message
 from textual.worker import Worker
 
 from cockpit.client import ApiError, CockpitClient
+from cockpit.domain.grouping import FolderRow
 from cockpit.domain.models import MAX_BULK_IDS, BulkResult, Item
+from cockpit.tui.feed import PAGE, Feed, Folder, ViewKey
 from cockpit.tui.messages import (
     BulkChoicesLoaded,
     BulkDone,
     CountsChanged,
+    CustomerLoaded,
+    ForceNeeded,
     GroupsLoaded,
     Identified,
     ItemChanged,
     LiveChanged,
+    MacrosLoaded,
     OperationFailed,
+    PresenceChanged,
     Restored,
     Revealed,
     TimelineLoaded,
+    TransferTargetsLoaded,
     UsersLoaded,
     ViewsLoaded,
     WindowLoaded,
 )
-from cockpit.tui.messages import (
-    CustomerLoaded,
-    ForceNeeded,
-    MacrosLoaded,
-    PresenceChanged,
-    TransferTargetsLoaded,
-)
-from cockpit.domain.grouping import FolderRow
-from cockpit.tui.feed import PAGE, Feed, Folder, ViewKey
 from cockpit.tui.selection import Scope
 
 RELOAD_PAGE = 500  # the most the server gives at once

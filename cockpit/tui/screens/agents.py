@@ -95,7 +95,7 @@ class AgentsScreen(PageScreen):
         yield Input(placeholder="Filter agents: name, skill, queue or aux code · esc clears",
                     id="agents-filter", compact=True)
         yield RosterTable(id="agents-roster")
-        yield FittingFooter(compact=True, droppable=FOOTER_DROPPABLE)
+        yield FittingFooter(droppable=FOOTER_DROPPABLE)
 
     @property
     def roster(self) -> RosterTable:

@@ -43,7 +43,7 @@ class DrillScreen(ModalScreen[None]):
             yield DataTable(id="drill-list", cursor_type="row", zebra_stripes=True)
             clock = getattr(self.app, "now", utcnow)
             yield DetailPane(clock=clock, id="drill-detail")
-        yield FittingFooter(compact=True)
+        yield FittingFooter()
 
     def _heading(self, note: str) -> str:
         return f"{one_line(self.title_text, 80)} · {note}"

@@ -71,7 +71,7 @@ class ReportsScreen(PageScreen):
         yield ReportChart(id="reports-chart")
         yield DataTable(id="reports-table", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="reports-hint", markup=False)
-        yield FittingFooter(compact=True, droppable=("dates", "page('agents')", "page('inbox')"))
+        yield FittingFooter(droppable=("dates", "page('agents')", "page('inbox')"))
 
     @property
     def table(self) -> DataTable:

@@ -67,8 +67,8 @@ class FittingFooter(Widget, can_focus=False):
     ALLOW_SELECT = False
     PALETTE_RULE = "▏"  # between the keys and the palette's key, at the right edge
 
-    def __init__(self, *, droppable: Iterable[str] = DROPPABLE, compact: bool = True,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, droppable: Iterable[str] = DROPPABLE, id: str | None = None,
+                 classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.droppable = tuple(droppable)
         self.keys: tuple[FooterKey, ...] = ()  # the screen's shown bindings, in order

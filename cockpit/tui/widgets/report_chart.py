@@ -8,7 +8,12 @@ from typing import Any
 from textual_plotext import PlotextPlot
 
 from cockpit.tui.format import one_line
-from cockpit.tui.report_view import REPORT_LABELS, chart_scale, chart_series, figure_label
+from cockpit.tui.report_view import (
+    REPORT_LABELS,
+    chart_scale,
+    chart_series,
+    figure_label,
+)
 
 LABEL_WIDTH = 14  # bar labels are cut to this: a long tag must not squeeze the bars
 
