@@ -13,7 +13,7 @@ until the row fits.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -140,8 +140,7 @@ class FittingFooter(Widget, can_focus=False):
             if key.description:
                 line.append(" ")
                 line.append(key.description, for_description)
-            placed.append(FooterKey(key.key, key.display, key.description, key.action,
-                                    key.enabled, start, line.cell_len))
+            placed.append(replace(key, start=start, end=line.cell_len))
 
         for key in keys:
             draw(key)
