@@ -21,9 +21,10 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     url, token, embedded = app_connection(settings)  # the server starts while the app loads
     try:
-        from cockpit.tui import create_app
+        from cockpit.tui import create_app, start_first_screen
 
-        create_app(settings, url, token).run()
+        first_screen = start_first_screen(settings, url, token)  # answered while Textual loads
+        create_app(settings, url, token, first_screen=first_screen).run()
     finally:
         if embedded:
             embedded.stop()

@@ -28,7 +28,7 @@ from cockpit.tui.bulk import BulkActions
 from cockpit.tui.catalog import KeyCatalog
 from cockpit.tui.collector import Collector
 from cockpit.tui.commands import CockpitCommands
-from cockpit.tui.feed import SORTS, FeedCache, KnownItems
+from cockpit.tui.feed import FeedCache, KnownItems
 from cockpit.tui.format import Clock, utcnow
 from cockpit.tui.guards import while_running
 from cockpit.tui.inbox_view import InboxView
@@ -46,7 +46,8 @@ from cockpit.tui.prefs import remember
 from cockpit.tui.screens import HelpScreen, InboxScreen
 from cockpit.tui.selection import Selection
 from cockpit.tui.themes import choose_theme, load_themes
-from cockpit.tui.triage import TABS, Undo, belongs, closable
+from cockpit.tui.triage import Undo, belongs, closable
+from cockpit.tui.view_names import SORTS, TABS
 from cockpit.tui.widgets.bulk_bar import BulkBar
 from cockpit.tui.widgets.detail import DetailPane
 from cockpit.tui.widgets.footer import FittingFooter

@@ -23,7 +23,8 @@ from cockpit.tui.screens import AssignScreen, ConfirmScreen, HelpScreen, PromptS
 from cockpit.tui.screens.help import HelpRow
 from cockpit.tui.screens.view_picker import ViewPicker
 from cockpit.tui.ticket_bulk import TICKET_OPS
-from cockpit.tui.triage import TABS, closable, link_of
+from cockpit.tui.triage import closable, link_of
+from cockpit.tui.view_names import TABS
 from cockpit.tui.why import Here, why_not
 from cockpit.tui.widgets.detail import LABELS
 from cockpit.tui.widgets.item_list import ItemList

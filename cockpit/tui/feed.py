@@ -19,9 +19,7 @@ from typing import NamedTuple
 from cockpit.domain.grouping import ALL_KEY, FolderRow, ItemRow
 from cockpit.domain.models import Item
 
-PAGE = 200  # items per request inside a folder
 READ_AHEAD = 100  # rows: a folder's next page is asked for this far before its loaded end
-SORTS: tuple[str, ...] = ("newest", "oldest", "priority", "due")
 SORT_LABELS = {"newest": "newest first", "oldest": "oldest first",
                "priority": "priority, then newest", "due": "expiring first"}
 CACHED_VIEWS = 6  # views kept in memory for instant tab switches and searches

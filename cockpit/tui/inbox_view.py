@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cockpit.domain.grouping import GROUP_BY, group_items
 from cockpit.tui.collector import QUIET
-from cockpit.tui.feed import SORT_LABELS, SORTS, Feed, ViewKey
+from cockpit.tui.feed import SORT_LABELS, Feed, ViewKey
 from cockpit.tui.format import one_line
 from cockpit.tui.guards import while_running
 from cockpit.tui.messages import (
@@ -21,7 +21,7 @@ from cockpit.tui.messages import (
     WindowLoaded,
 )
 from cockpit.tui.screens.view_picker import ViewChoice, ViewPicker
-from cockpit.tui.triage import TABS
+from cockpit.tui.view_names import SORTS, TABS
 from cockpit.tui.widgets.item_list import ItemList
 from cockpit.tui.widgets.tab_bar import TabBar
 from cockpit.tui.widgets.view_bar import ViewBar

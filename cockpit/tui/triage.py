@@ -11,13 +11,6 @@ from cockpit.domain.models import BulkResult, Item, State
 from cockpit.domain.rules import is_decision
 from cockpit.tui.format import one_line, plural
 
-# tab id -> (label, `state` of GET /inbox, key of `counts`)
-TABS: dict[str, tuple[str, str, str]] = {
-    "inbox": ("Inbox", "active", "active"),
-    "unread": ("Unread", "unread", "unread"),
-    "archived": ("Archived", "resolved", "resolved"),
-}
-
 # op -> (verb for toasts, past tense)
 BULK_VERBS: dict[str, tuple[str, str]] = {
     "read": ("Mark read", "marked read"),

@@ -17,7 +17,7 @@ from textual.worker import Worker
 from cockpit.client import ApiError, CockpitClient
 from cockpit.domain.grouping import FolderRow
 from cockpit.domain.models import MAX_BULK_IDS, BulkResult, Item
-from cockpit.tui.feed import PAGE, Feed, Folder, ViewKey
+from cockpit.tui.feed import Feed, Folder, ViewKey
 from cockpit.tui.messages import (
     BulkChoicesLoaded,
     BulkDone,
@@ -40,6 +40,7 @@ from cockpit.tui.messages import (
     WindowLoaded,
 )
 from cockpit.tui.selection import Scope
+from cockpit.tui.view_names import PAGE
 
 RELOAD_PAGE = 500  # the most the server gives at once
 BULK_CHUNK = MAX_BULK_IDS  # ids per POST /inbox/bulk: the server refuses more

@@ -73,3 +73,29 @@ async def test_the_app_paints_its_first_rows_from_the_answers_sent_at_launch(
         await ready(app, pilot, live=False)
         await wait_for(pilot, lambda: not prefetched.untaken, what="every answer taken")
         assert app.item_list.items
+
+
+def test_the_first_requests_can_leave_before_the_app_loads() -> None:
+    """`start_first_screen` is reached without Textual, the HTTP client or the models: the
+    requests it sends are answered while those load."""
+    import subprocess
+    import sys
+
+    code = ("import sys, cockpit.tui, cockpit.tui.view_names, cockpit.prefetch; "
+            "print(sorted(m for m in ('textual', 'httpx', 'cockpit.domain.models') "
+            "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_the_settings_name_only_groupings_and_sorts_the_server_knows() -> None:
+    """The first requests take the settings' group_by and sort as they are."""
+    from typing import get_args
+
+    from cockpit.domain.grouping import GROUP_BY
+    from cockpit.tui.view_names import SORTS
+
+    fields = Settings.model_fields
+    assert set(get_args(fields["group_by"].annotation)) == set(GROUP_BY)
+    assert set(get_args(fields["sort"].annotation)) == set(SORTS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Tab, Tabs
 
-from cockpit.tui.triage import TABS
+from cockpit.tui.view_names import TABS
 
 
 def short_count(count: int) -> str:
