@@ -13,9 +13,11 @@ from cockpit.domain.rules import payload_time
 from cockpit.server import sources
 from cockpit.server.ingest import Dropped, prepare_row
 from cockpit.store import events, inbox
-from cockpit.store.tables import escalations, hires, items, runs, waitpoints
+from cockpit.store.tables import escalations, hires, item_counts, items, runs, waitpoints
 
 BATCH = 2_000
+FRESH_STATISTICS = 10_000  # new items past which a seed refreshes the planner's statistics
+SOURCE_TABLES = (escalations, hires, runs, waitpoints)
 SOURCED_KINDS = frozenset({"waitpoint", "escalation", "failed_run"})
 
 
@@ -76,7 +78,22 @@ def seed(engine: Engine, demo: Iterable[DemoItem], now: datetime,
     if added:
         with engine.begin() as conn:
             events.append(conn, "reset", {"reason": f"{added} demo items added"})
+    if added >= FRESH_STATISTICS:
+        _refresh_statistics(engine)
     return added
+
+
+def _refresh_statistics(engine: Engine) -> None:
+    """After a bulk load on PostgreSQL, vacuum and analyze the tables it filled: until
+    autovacuum comes round, the planner knows nothing of the new rows (1M items: a window of
+    200 took 0.56 s, not 12 ms) and no page is marked all-visible, so the folders' index-only
+    counts visit the table (1.0 s, not 0.1 s). SQLite's plans need no statistics."""
+    if engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(engine.dialect.identifier_preparer.format_table(table)
+                      for table in (items, item_counts, *SOURCE_TABLES))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"VACUUM (ANALYZE) {names}")
 
 
 def _create_sources(conn, batch: list[dict], now: datetime) -> None:

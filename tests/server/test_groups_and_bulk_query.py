@@ -243,3 +243,25 @@ def test_a_huge_bulk_writes_one_small_event(engine):
     with engine.connect() as conn:
         new = conn.execute(select(events).where(events.c.seq > seq_before)).all()
     assert [e.type for e in new] == ["reset"] and len(str(new[0].data)) < 200
+
+
+@pytest.mark.postgres
+def test_a_large_seed_leaves_postgresql_statistics_fresh(postgres_url, monkeypatch) -> None:
+    """A big seed analyzes and vacuums what it filled: the planner knows the rows (a
+    never-analyzed table has reltuples -1) and their pages are all-visible for index-only
+    counts, without waiting for autovacuum."""
+    from sqlalchemy import text
+
+    from cockpit.server import seed as seeding
+    from tests.conftest import empty_postgres
+
+    engine = empty_postgres(postgres_url)
+    try:
+        monkeypatch.setattr(seeding, "FRESH_STATISTICS", 50)
+        added = seed(engine, synthetic_items(300, NOW, ALEX.id), NOW)
+        with engine.connect() as conn:
+            tuples, visible = conn.execute(text(
+                "SELECT reltuples, relallvisible FROM pg_class WHERE relname = 'items'")).one()
+        assert added == 300 and tuples == 300 and visible > 0
+    finally:
+        engine.dispose()
