@@ -387,12 +387,15 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
             if item_id not in self.selected and item_id in self.known:
                 self.selected[item_id] = self.known[item_id]
         bar = self.query_one("#bulk", BulkBar)
-        count = len(self.selection)
-        bar.set_class(count == 0, "-hidden")
-        if count:
+        if count := len(self.selection):
+            bar.remove_class("-hidden")  # from the first selection on (see BulkBar)
             hidden = self.selection.hidden_count(self.feed.key, self.item_list.visible_ids())
             bar.show(count, hidden, can_close=bool(self.selection.scopes)
                      or closable(self.selected.values()))
+        elif not bar.has_class("-hidden"):
+            keys = [self.key_for(i) or "?" for i in
+                    ("list.toggle", "cockpit.select_all", "list.select_range")]
+            bar.show_none("Nothing selected · {} selects, {} all, {} a range".format(*keys))
         self.refresh_bindings()
 
     # -- actions: moving around ------------------------------------------------------------

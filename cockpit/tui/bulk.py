@@ -34,6 +34,8 @@ class BulkActions(TicketBulk):
     def on_bulk_bar_requested(self: CockpitApp, message: BulkBar.Requested) -> None:
         if message.op == "clear":
             self.clear_item_selection()
+        elif not self.selection:
+            self.notify(f"Nothing selected: {self.key_for('list.toggle')} selects an item.")
         else:
             self.request_bulk(message.op)
 

@@ -96,7 +96,8 @@ class KeyCatalog:
         return True
 
     def key_for(self: CockpitApp, binding_id: str) -> str | None:
-        for binding in self._all_bindings():
+        """The key shown for a binding of the app or the list, as the keymap has it."""
+        for binding in [*self._all_bindings(), *Binding.make_bindings(ItemList.BINDINGS)]:
             if binding.id == binding_id:
                 keys = self.user_keymap.get(binding_id, binding.key)
                 return self.get_key_display(binding.with_key(keys.split(",")[0]))

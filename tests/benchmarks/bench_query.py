@@ -105,11 +105,6 @@ def main(count: int, postgres: str | None) -> None:
     with engine.begin() as conn:
         add_user(conn, "alex", "owner")
         token = issue_token(conn, "alex")
-    if engine.dialect.name == "postgresql":
-        # the table as autovacuum leaves it: statistics, and a visibility map, without which
-        # right after the load an index-only scan still reads the table for every entry
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM (ANALYZE) items"))
     statements = Statements(engine)
     app = create_app(engine=engine)
     alex = Principal("alex", Role.OWNER)

@@ -47,8 +47,22 @@ async def test_tri_state_folder_selection_with_keys(make_app):
         assert bar.display
         assert f"{len(folder)} selected" in str(app.query_one("#bulk-summary").render())
         await pilot.press("escape")  # no search open: esc clears the selection
-        await wait_for(pilot, lambda: bar.has_class("-hidden"), what="bulk bar gone")
+        summary = app.query_one("#bulk-summary")
+        await wait_for(pilot, lambda: "Nothing selected" in str(summary.render()),
+                       what="the bar says nothing is selected")
         assert len(sel) == 0
+        # it keeps its place, so the list keeps its height: toggles lay nothing out again
+        assert bar.display
+        assert "space selects, * all, V a range" in str(summary.render())
+        toasts = record_toasts(app)
+        await pilot.click("#bulk-read")
+        await wait_for(pilot, lambda: toasts, what="a toast")
+        assert toasts == ["Nothing selected: space selects an item."]
+        height = app.item_list.size.height
+        await pilot.press("space")
+        await wait_for(pilot, lambda: f"{len(folder)} selected" in str(summary.render()),
+                       what="a count")
+        assert app.item_list.size.height == height
 
 
 async def test_bulk_archive_leaves_decision_items_open(make_app, client):

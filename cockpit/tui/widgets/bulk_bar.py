@@ -1,4 +1,9 @@
-"""The bar under the list while something is selected: the count and the bulk buttons."""
+"""The bar under the list once something was selected: the count and the bulk buttons.
+
+It stays when the selection empties (saying how to select; its buttons then do nothing but
+say so): the list keeps
+its height, where a bar that came and went moved the list's last rows and laid the screen out
+again at every toggle."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
 
@@ -38,6 +44,10 @@ class BulkBar(Vertical):
             super().__init__()
             self.op = op
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._short: bool | None = None  # the labels drawn: short ones, or None before any
+
     def compose(self) -> ComposeResult:
         yield Static("", id="bulk-summary", markup=False)
         with Horizontal(id="bulk-buttons"):
@@ -56,8 +66,17 @@ class BulkBar(Vertical):
         for op in ("resolve", "archive"):
             self.query_one(f"#bulk-{op}", Button).display = can_close
 
+    def show_none(self, hint: str) -> None:
+        """Nothing selected: `hint`, dimmed, says how to select. (Its text alone changes: a
+        class set here would apply the stylesheet to the bar again, ~3 ms a toggle.)"""
+        self.query_one("#bulk-summary", Static).update(Content.styled(hint, "dim not bold"),
+                                                       layout=False)
+
     def on_resize(self, event: events.Resize) -> None:
         short = event.size.width < NARROW
+        if not event.size.width or short == self._short:
+            return  # hidden, or as drawn: setting a label is a layout of the screen
+        self._short = short
         for op, (label, short_label) in BUTTONS.items():
             button = self.query_one(f"#bulk-{op}", Button)
             button.label = short_label if short else label
