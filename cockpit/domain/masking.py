@@ -13,8 +13,13 @@ from typing import Any
 
 from cockpit.domain.redaction import MARKER_RE, is_credential_key, mask
 
-# Payload keys repeat across items: classify each distinct key once.
-_credential_key = lru_cache(maxsize=8192)(is_credential_key)
+
+# Payload keys repeat across items: classify each distinct (path, key) once.
+@lru_cache(maxsize=16384)
+def _credential_at(path: str, key: str) -> bool:
+    """Whether `key` of the dict at dotted `path` holds a credential, by its own name or by
+    its dotted path (as in `db.password`)."""
+    return is_credential_key(key) or bool(path) and is_credential_key(f"{path}.{key}")
 
 
 def _mask_leaf(value: Any) -> Any:
@@ -32,19 +37,26 @@ def _mask_leaf(value: Any) -> Any:
 
 
 def _walk(value: Any, path: str, found: list[bool]) -> Any:
+    """`value` with what is under credential keys masked; a dict or list holding nothing to
+    mask is answered as it is, not copied (most payloads: the read path walks every one)."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, Any] | None = None
         for key, child in value.items():
-            child_path = f"{path}.{key}" if path else str(key)
-            if _credential_key(str(key)) or _credential_key(child_path):
-                masked = _mask_leaf(child)
-                found[0] = found[0] or masked != child
-                out[key] = masked
+            if _credential_at(path, str(key)):
+                new = _mask_leaf(child)
+                found[0] = found[0] or new != child
+            elif isinstance(child, (dict, list)):
+                new = _walk(child, f"{path}.{key}" if path else str(key), found)
             else:
-                out[key] = _walk(child, child_path, found)
-        return out
+                continue
+            if new is not child:
+                if out is None:
+                    out = dict(value)
+                out[key] = new
+        return value if out is None else out
     if isinstance(value, list):
-        return [_walk(v, path, found) for v in value]
+        walked = [_walk(v, path, found) for v in value]
+        return value if all(a is b for a, b in zip(walked, value)) else walked
     return value
 
 
