@@ -453,14 +453,16 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
             self.query_text = value
             self.reload()
 
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
+    def action_keep_search(self) -> None:
+        """enter in the search box: apply it now and go back to the list, at once (not on
+        the next refresh): keys typed right after enter act on the list."""
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._apply_search(event.value.strip())
-        if not event.value.strip():
+        value = self.search_input.value.strip()
+        self._apply_search(value)
+        if not value:
             self.search_input.display = False
-        self.item_list.focus()
+        self.screen.set_focus(self.item_list)
 
     def action_clear(self) -> None:
         """esc: the search first, then the selection."""

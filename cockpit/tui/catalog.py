@@ -66,6 +66,8 @@ class KeyCatalog:
     def applies(self: CockpitApp, action: str, parameters: tuple[object, ...]) -> bool:
         if action == "search":  # a priority binding: not in dialogs, not inside the box itself
             return self.screen is self.screen_stack[0] and self.focused is not self.search_input
+        if action == "keep_search":  # priority too: only inside the box
+            return self.focused is self.search_input
         item = self.cursor_item()
         selecting = bool(self.selection)
         if action == "archive":

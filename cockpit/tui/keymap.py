@@ -64,6 +64,10 @@ APP_BINDINGS: list[Binding] = [
     # priority: runs before the key reaches the list, so what is typed right after `/` (a
     # fast typist, a paste) already lands in the search box
     Binding("slash", "search", "Search", key_display="/", id="cockpit.search", priority=True),
+    # priority, and only in the search box: the keys typed right after it go to the list
+    # (an Input's own submit is handled after they were already typed into the box)
+    Binding("enter", "keep_search", "Keep the search", show=False, id="cockpit.keep_search",
+            priority=True),
     Binding("escape", "clear", "Clear", show=False, id="cockpit.clear"),
     # the screens beside the inbox (pages.py); the Agents and Reports screens use the same ids
     Binding("f2", "page('agents')", "Agents", id="cockpit.screen_agents"),

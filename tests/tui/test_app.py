@@ -402,6 +402,24 @@ async def test_keys_typed_right_after_slash_land_in_the_box(make_app):
         assert app.focused is app.search_input
 
 
+async def test_keys_typed_right_after_enter_in_the_box_act_on_the_list(make_app):
+    from textual import events
+
+    app = make_app(live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(app, pilot, live=False)
+        await pilot.press("slash", *"kind:ticket")
+        await wait_for(pilot, lambda: app.search_input.value == "kind:ticket", what="typed")
+        # enter and a tab key queued at once: the 2 switches tabs, it is not typed
+        for key, char in [("enter", "\r"), ("2", "2")]:
+            app.post_message(events.Key(key, char))
+        await wait_for(pilot, lambda: app.tab == "unread", what="the Unread tab")
+        assert app.search_input.value == "kind:ticket" and app.query_text == "kind:ticket"
+        assert app.focused is app.item_list
+        await pilot.press("enter")  # on the list, enter is the list's again
+        assert app.search_input.value == "kind:ticket"
+
+
 async def test_toasts_never_parse_item_titles_as_markup(make_app, client, new_item):
     hostile = "[ @click=app.quit]Quarterly [$error]report [ link='https://evil.example']x"
     created = await client.ingest(new_item("hostile-toast", title=hostile))
