@@ -79,17 +79,17 @@ def local_identity(engine: Engine) -> tuple[str, str]:
 def open_local(db_url: str | None, *, seed_demo: bool) -> tuple[Engine, str, str]:
     """The local engine, user and token; a new empty database gets the demo inbox."""
     from cockpit.store import open_engine
+    from cockpit.store.db import is_empty
 
     try:
         engine = open_engine(db_url)
     except Exception as exc:  # noqa: BLE001 - shown to the user as one line
         raise SetupError(f"cannot open database {db_url or 'default'}: {exc}") from exc
     user_id, token = local_identity(engine)
-    if seed_demo:
-        from cockpit.server import seed
+    if seed_demo and is_empty(engine):
+        from cockpit.server import seed  # (only then: it loads the ingest path's patterns)
 
-        if seed.is_empty(engine):
-            seed.seed_demo(engine, user_id, datetime.now(UTC))
+        seed.seed_demo(engine, user_id, datetime.now(UTC))
     return engine, user_id, token
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Engine, Table, select
 
 from cockpit.domain.demo import DemoItem
 from cockpit.domain.models import State
@@ -150,6 +150,3 @@ def seed_demo(engine: Engine, user_id: str, now: datetime) -> int:
     return seed(engine, demo_items(now, user_id), now) + play_day(engine, user_id, now)
 
 
-def is_empty(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(items)).scalar_one() == 0
