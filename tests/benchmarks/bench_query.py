@@ -29,7 +29,8 @@ from timing import (  # tests/benchmarks/timing.py
 )
 
 WINDOW = 200
-GOALS = {"window": 10.0, "groups": 50.0}  # p99 ms at 100k on SQLite (issue 9)
+# p99 ms (issue 9): a window at any size; the folders at 100k, and at 1M (PostgreSQL)
+GOALS = {"window": 10.0, "groups": 50.0, "groups at 1M": 300.0}
 
 
 def report(label: str, ours: list[float], raw: list[float] | None = None,
@@ -155,7 +156,7 @@ def main(count: int, postgres: str | None) -> None:
                                                                                group_by=g)))
         report(f"GET /inbox/groups group_by={group_by}",
                measure(lambda g=group_by: get("/inbox/groups", group_by=g), runs=10), raw,
-               GOALS["groups"])
+               GOALS["groups at 1M" if count >= 1_000_000 else "groups"])
 
     started = time.perf_counter()
     result = service.bulk_query(alex, BulkOp.READ, state=StateFilter.ALL)
