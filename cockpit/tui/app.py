@@ -395,7 +395,7 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
         elif not bar.has_class("-hidden"):
             keys = [self.key_for(i) or "?" for i in
                     ("list.toggle", "cockpit.select_all", "list.select_range")]
-            bar.show_none("Nothing selected · {} selects, {} all, {} a range".format(*keys))
+            bar.show_none(*keys)
         self.refresh_bindings()
 
     # -- actions: moving around ------------------------------------------------------------

@@ -65,6 +65,19 @@ async def test_tri_state_folder_selection_with_keys(make_app):
         assert app.item_list.size.height == height
 
 
+async def test_the_idle_bulk_bar_fits_a_narrow_pane(make_app):
+    app = make_app(live=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot, live=False)
+        await pilot.press("j", "space", "escape")
+        summary = app.query_one("#bulk-summary")
+        await wait_for(pilot, lambda: "Nothing selected" in str(summary.render()),
+                       what="the bar says nothing is selected")
+        hint = str(summary.render())
+        assert hint == "Nothing selected · space * V select"
+        assert len(hint) <= summary.size.width
+
+
 async def test_bulk_archive_leaves_decision_items_open(make_app, client):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -47,6 +47,7 @@ class BulkBar(Vertical):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._short: bool | None = None  # the labels drawn: short ones, or None before any
+        self._idle_keys: tuple[str, str, str] | None = None  # (see show_none) while shown
 
     def compose(self) -> ComposeResult:
         yield Static("", id="bulk-summary", markup=False)
@@ -58,6 +59,7 @@ class BulkBar(Vertical):
                 yield button
 
     def show(self, count: int, hidden: int, *, can_close: bool) -> None:
+        self._idle_keys = None
         text = f"{count} selected"
         if hidden:
             text += f" ({hidden} hidden by this view)"
@@ -66,9 +68,19 @@ class BulkBar(Vertical):
         for op in ("resolve", "archive"):
             self.query_one(f"#bulk-{op}", Button).display = can_close
 
-    def show_none(self, hint: str) -> None:
-        """Nothing selected: `hint`, dimmed, says how to select. (Its text alone changes: a
-        class set here would apply the stylesheet to the bar again, ~3 ms a toggle.)"""
+    def show_none(self, select: str, select_all: str, select_range: str) -> None:
+        """Nothing selected: the bar says, dimmed, which keys select (one item, all, a range).
+        (Its text alone changes: a class set here would apply the stylesheet to the bar
+        again, ~3 ms a toggle.)"""
+        self._idle_keys = (select, select_all, select_range)
+        self._draw_idle()
+
+    def _draw_idle(self) -> None:
+        if self._idle_keys is None:
+            return
+        one, every, span = self._idle_keys
+        hint = f"Nothing selected · {one} {every} {span} select" if self._short else \
+            f"Nothing selected · {one} selects, {every} all, {span} a range"
         self.query_one("#bulk-summary", Static).update(Content.styled(hint, "dim not bold"),
                                                        layout=False)
 
@@ -83,6 +95,7 @@ class BulkBar(Vertical):
             # Narrow: the label alone, no padding cell either side (CSS refuses `line-pad: 0`)
             button.styles.line_pad = 0 if short else 1
             button.styles.width = cell_len(short_label) if short else "auto"
+        self._draw_idle()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
