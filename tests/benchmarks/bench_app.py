@@ -238,6 +238,13 @@ def main(count: int) -> None:
         line("search keystroke -> echo", typing, "p99 <= 16 ms")
         print(f"  memory after all that               {app.rss_mb():7.0f} MB RSS   "
               f"goal <= 150 MB (the app; its server is another process)")
+        app.press(b"\x1b")
+        pressed = time.perf_counter()
+        os.write(app.fd, b"q")
+        while os.waitpid(app.pid, os.WNOHANG) == (0, 0):
+            app.read(0.01)
+        print(f"  quit (q) -> the process gone        {(time.perf_counter() - pressed) * 1000:7.0f}"
+              f" ms")
     finally:
         app.close()
 
