@@ -1,9 +1,8 @@
 """The bar under the list once something was selected: the count and the bulk buttons.
 
 It stays when the selection empties (saying how to select; its buttons then do nothing but
-say so): the list keeps
-its height, where a bar that came and went moved the list's last rows and laid the screen out
-again at every toggle."""
+say so): the list keeps its height, where a bar that came and went moved the list's last rows
+and laid the screen out again at every toggle."""
 
 from __future__ import annotations
 
