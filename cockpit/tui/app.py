@@ -393,9 +393,7 @@ class CockpitApp(InboxView, KeyCatalog, ItemActions, BulkActions, Pages, App[Non
             bar.show(count, hidden, can_close=bool(self.selection.scopes)
                      or closable(self.selected.values()))
         elif not bar.has_class("-hidden"):
-            keys = [self.key_for(i) or "?" for i in
-                    ("list.toggle", "cockpit.select_all", "list.select_range")]
-            bar.show_none(*keys)
+            bar.show_none(*self.select_keys)
         self.refresh_bindings()
 
     # -- actions: moving around ------------------------------------------------------------

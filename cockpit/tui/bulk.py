@@ -35,7 +35,7 @@ class BulkActions(TicketBulk):
         if message.op == "clear":
             self.clear_item_selection()
         elif not self.selection:
-            self.notify(f"Nothing selected: {self.key_for('list.toggle')} selects an item.")
+            self.notify(f"Nothing selected: {self.select_keys[0]} selects an item.")
         else:
             self.request_bulk(message.op)
 

@@ -6,6 +6,7 @@ A mixin of `CockpitApp`, kept apart so the app's module holds composition and st
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,13 @@ class KeyCatalog:
                 keys = self.user_keymap.get(binding_id, binding.key)
                 return self.get_key_display(binding.with_key(keys.split(",")[0]))
         return None
+
+    @functools.cached_property
+    def select_keys(self: CockpitApp) -> tuple[str, str, str]:
+        """The keys that select an item, all, a range (the keymap is read once, at start)."""
+        one, every, span = (self.key_for(binding_id) or "?" for binding_id in
+                            ("list.toggle", "cockpit.select_all", "list.select_range"))
+        return one, every, span
 
     def key_hints(self: CockpitApp) -> dict[str, str]:
         hints = {name: self.key_for(f"cockpit.{name}") for name in ITEM_KEYS}
