@@ -251,3 +251,17 @@ def test_destination_is_host_and_port():
     assert d("https://example.com/x") == "example.com:443"
     assert d("http://127.0.0.1:9000/hook") != d("http://127.0.0.1:9001/hook")
     assert d("http://[not-an-address/hook") and d("http://example.com:99999/")  # never raise
+
+
+def test_a_server_that_sends_no_webhook_never_loads_httpx(tmp_path) -> None:
+    """The outbox's HTTP client is made for its first delivery: httpx is ~50 ms of each start
+    (the app's own server, `cockpit serve`)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from cockpit.server.app import create_app; "
+            f"create_app(engine=__import__('cockpit.store').store.open_engine("
+            f"'sqlite:///{tmp_path / 'c.db'}')); print('httpx' in sys.modules)")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "False"
