@@ -71,6 +71,8 @@ class BulkBar(Vertical):
         """Nothing selected: the bar says, dimmed, which keys select (one item, all, a range).
         (Its text alone changes: a class set here would apply the stylesheet to the bar
         again, ~3 ms a toggle.)"""
+        if self._idle_keys == (select, select_all, select_range):
+            return  # already says so (the app syncs the bar at every page it loads)
         self._idle_keys = (select, select_all, select_range)
         self._draw_idle()
 
